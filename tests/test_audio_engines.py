@@ -1,0 +1,262 @@
+"""Tests for audio.engines: real offline synthesis, engine choice, and a faked gTTS."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import urllib.parse
+from collections.abc import Iterator
+
+import lameenc
+import numpy as np
+import pytest
+import requests
+
+from audio import engines
+from audio.engines import (
+    Engine,
+    EngineUnavailable,
+    EspeakEngine,
+    GttsEngine,
+    PiperEngine,
+    Speech,
+    available_engines,
+    get_engine,
+    spoken_text,
+)
+
+SENTENCE = "Hemifacial spasm makes the muscles on one side of the face twitch."
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Force offline mode and fail any non-loopback connection; yields the attempts."""
+    monkeypatch.setenv(engines.OFFLINE_ENV, "1")
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
+            attempts.append(address)
+            raise OSError(f"test socket guard: network access to {address!r} is forbidden")
+        real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    yield attempts
+    assert attempts == [], f"tests tried to reach the network: {attempts}"
+
+
+@pytest.fixture(scope="session")
+def piper() -> PiperEngine:
+    """One Piper engine for the whole session: loading the model takes ~0.5 s."""
+    try:
+        engine = get_engine("piper")
+    except EngineUnavailable as error:
+        pytest.skip(f"piper voice not installed: {error}")
+    assert isinstance(engine, PiperEngine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def espeak() -> EspeakEngine:
+    try:
+        return EspeakEngine()
+    except EngineUnavailable as error:
+        pytest.skip(f"espeak-ng binary missing: {error}")
+
+
+def rms(speech: Speech) -> float:
+    samples = np.frombuffer(speech.samples, dtype="<i2").astype(np.float64)
+    return float(np.sqrt(np.mean(samples**2)))
+
+
+def assert_speech(speech: Speech, sample_rate: int) -> None:
+    assert speech.sample_rate == sample_rate
+    assert len(speech.samples) % 2 == 0
+    assert 1.0 < speech.duration_seconds < 15.0
+    assert rms(speech) > 300, "audio is (nearly) silent"
+
+
+# ------------------------------------------------------------------ pronunciation
+
+
+def test_spoken_text_applies_table_to_whole_words_only() -> None:
+    text = "Cranial nerve VII meets the PICA or AICA; Botox helps. VIII and TOPICAL stay."
+    assert spoken_text(text) == (
+        "Cranial nerve seven meets the pie-ka or ay-ka; Botox helps. VIII and TOPICAL stay."
+    )
+
+
+def test_spoken_text_is_idempotent() -> None:
+    once = spoken_text("nerve VII and PICA")
+    assert spoken_text(once) == once
+
+
+def test_spoken_text_accepts_another_table() -> None:
+    assert spoken_text("An MVD for HFS.", {"MVD": "M V D"}) == "An M V D for HFS."
+    assert spoken_text("nerve VII", {}) == "nerve VII"
+
+
+def test_pronunciations_are_plain_data() -> None:
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in engines.PRONUNCIATIONS.items())
+    assert "Botox" not in engines.PRONUNCIATIONS
+
+
+# -------------------------------------------------------------------------- piper
+
+
+def test_piper_synthesizes_speech_at_22050(piper: PiperEngine) -> None:
+    speech = piper.synthesize(SENTENCE)
+    assert_speech(speech, 22050)
+    assert piper.name == "piper" and piper.voice == "en_US-joe-medium"
+    assert isinstance(piper, Engine)
+
+
+def test_piper_rate_changes_duration(piper: PiperEngine) -> None:
+    slow = piper.synthesize(SENTENCE, rate=0.8).duration_seconds
+    fast = piper.synthesize(SENTENCE, rate=1.25).duration_seconds
+    assert slow > fast * 1.2
+
+
+def test_piper_engine_is_shared(piper: PiperEngine) -> None:
+    assert get_engine("piper") is piper
+
+
+# ------------------------------------------------------------------------- espeak
+
+
+def test_espeak_synthesizes_speech_at_22050(espeak: EspeakEngine) -> None:
+    speech = espeak.synthesize(SENTENCE)
+    assert_speech(speech, 22050)
+    assert espeak.name == "espeak" and espeak.voice == "en-us"
+    assert isinstance(espeak, Engine)
+
+
+def test_espeak_rate_changes_duration(espeak: EspeakEngine) -> None:
+    slow = espeak.synthesize(SENTENCE, rate=0.8).duration_seconds
+    normal = espeak.synthesize(SENTENCE).duration_seconds
+    fast = espeak.synthesize(SENTENCE, rate=1.25).duration_seconds
+    assert slow > normal > fast
+
+
+def test_espeak_text_is_never_parsed_as_options(espeak: EspeakEngine) -> None:
+    speech = espeak.synthesize("--version -w /tmp/evil.wav; echo hi")
+    assert speech.duration_seconds > 1.0
+
+
+@pytest.mark.parametrize(("text", "rate"), [("", 1.0), ("   ", 1.0), ("Hello", 0.0)])
+def test_bad_requests_are_rejected(espeak: EspeakEngine, text: str, rate: float) -> None:
+    with pytest.raises(ValueError):
+        espeak.synthesize(text, rate)
+
+
+# ---------------------------------------------------------------------- selection
+
+
+def test_auto_offline_picks_piper(piper: PiperEngine, offline: list[object]) -> None:
+    assert get_engine("auto") is piper
+    assert offline == []
+
+
+def test_auto_falls_back_to_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
+    if engines.shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng binary missing")
+    assert get_engine("auto").name == "espeak"
+
+
+def test_auto_without_engines_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
+    monkeypatch.setattr(engines.shutil, "which", lambda _name: None)
+    with pytest.raises(EngineUnavailable, match="pip install piper-tts"):
+        get_engine("auto")
+    assert available_engines() == []
+
+
+def test_auto_prefers_gtts_when_online(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "_network_reachable", lambda: True)
+    assert get_engine("auto").name == "gtts"
+
+
+def test_network_probe_is_skipped_offline_and_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engines._network_reachable() is False
+    monkeypatch.delenv(engines.OFFLINE_ENV)
+    assert engines._network_reachable() is False  # PYTEST_CURRENT_TEST guards it too
+
+
+def test_available_engines_offline_excludes_gtts() -> None:
+    found = available_engines()
+    assert "gtts" not in found
+    assert set(found) <= {"piper", "espeak"}
+
+
+def test_unknown_engine_name() -> None:
+    with pytest.raises(ValueError, match="unknown engine"):
+        get_engine("festival")
+
+
+# --------------------------------------------------------------------------- gtts
+
+
+def google_like_mp3() -> bytes:
+    """What Google's TTS returns: MPEG-2 layer III, 24 kHz, 32 kbps, mono."""
+    tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(24000) / 24000)).astype("<i2")
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(24000)
+    encoder.set_out_sample_rate(24000)
+    encoder.set_channels(1)
+    return bytes(encoder.encode(tone.tobytes()) + encoder.flush())
+
+
+@pytest.fixture
+def fake_google(monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[requests.PreparedRequest]]:
+    """Replace requests' transport with a canned batchexecute answer."""
+    audio = google_like_mp3()
+    sent: list[requests.PreparedRequest] = []
+
+    def send(self: requests.Session, request: requests.PreparedRequest, **_: object):
+        sent.append(request)
+        payload = base64.b64encode(audio).decode("ascii")
+        body = ")]}'\n\n" + f'[["wrb.fr","jQ1olc","[\\"{payload}\\"]",null,null,null,"generic"]]'
+        response = requests.Response()
+        response.status_code = 200
+        response._content = body.encode("utf-8")
+        response._content_consumed = True
+        response.request = request
+        response.url = request.url or ""
+        return response
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    return audio, sent
+
+
+def test_gtts_returns_faked_audio_without_network(
+    fake_google: tuple[bytes, list[requests.PreparedRequest]], offline: list[object]
+) -> None:
+    audio, sent = fake_google
+    engine = get_engine("gtts")
+    assert isinstance(engine, GttsEngine) and engine.voice == "en/com"
+    speech = engine.synthesize("Cranial nerve VII.", rate=1.0)
+    assert speech.mp3 == audio
+    assert speech.sample_rate == 24000
+    if speech.samples:  # decoded when libmpg123 or ffmpeg is present
+        assert 0.9 < speech.duration_seconds < 1.2
+    assert len(sent) == 1
+    body = urllib.parse.unquote(sent[0].body or "")
+    rpc = json.loads(json.loads(body.removeprefix("f.req=").rstrip("&"))[0][0][1])
+    assert rpc[:3] == ["Cranial nerve seven.", "en", None]
+    assert offline == []
+
+
+def test_gtts_slow_rate_asks_for_slow_speech(
+    fake_google: tuple[bytes, list[requests.PreparedRequest]],
+) -> None:
+    _, sent = fake_google
+    GttsEngine().synthesize("Hello.", rate=0.8)
+    body = urllib.parse.unquote(sent[0].body or "")
+    rpc = json.loads(json.loads(body.removeprefix("f.req=").rstrip("&"))[0][0][1])
+    assert rpc[2] is True
