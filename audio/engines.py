@@ -107,7 +107,7 @@ class Engine(Protocol):
 # --------------------------------------------------------------------------- text
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=16)
 def _pronunciation_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     # Longest first, so a longer entry wins over a shorter one it contains.
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
