@@ -1,0 +1,51 @@
+# Facial Spasm Guide: `make run` serves the skill, `make test` passes the tests.
+# Both set everything up on a fresh machine (Python venv, project, npm tools).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+ARGS ?=
+
+.PHONY: run test check lint model audio bench fuzz lambda clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(NPM_STAMP): package.json
+	npm install --no-audit --no-fund --silent
+	touch $(NPM_STAMP)
+
+run: $(STAMP)
+	$(BIN)/spasm-guide serve $(ARGS)
+
+test: $(STAMP) $(NPM_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/spasm-guide check
+	$(PY) -m pytest -q $(ARGS)
+
+check: $(STAMP)
+	$(BIN)/spasm-guide check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+model: $(STAMP)
+	$(BIN)/spasm-guide model
+
+audio: $(STAMP)
+	$(BIN)/spasm-guide build-audio --engine piper $(ARGS)
+
+lambda: $(STAMP)
+	rm -rf build/lambda && mkdir -p build/lambda
+	cp -r skill handlers content build/lambda/
+	$(PY) -c "import tomllib; d = tomllib.load(open('pyproject.toml','rb'))['project']; print('\n'.join(d['dependencies'] + d['optional-dependencies']['dynamodb']))" > build/lambda/requirements.txt
+	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""'What does <term> mean': plain meanings of the guide's words."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from content import guide
+from handlers import narration, reply
+from handlers.slots import slot_text
+
+# Echo a heard word back only when it is short and plainly a word.
+MAX_ECHO_CHARS = 40
+
+
+def _examples() -> str:
+    return narration.spoken_list([entry.term for entry in guide().glossary[:3]])
+
+
+class DefineTermHandler(AbstractRequestHandler):
+    """Give the meaning, or say honestly that the word is not in the list."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("DefineTermIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = guide()
+        heard = slot_text(handler_input, "term")
+        entry = content.find_term(heard) if heard else None
+        if entry is not None:
+            return reply.ask(handler_input, entry.meaning, prompt=content.message("term_prompt"),
+                             title=entry.term.capitalize())
+        echo = " ".join(heard.split())
+        if echo and len(echo) <= MAX_ECHO_CHARS and all(c.isalpha() or c in " '-" for c in echo):
+            said = content.message("term_unknown_heard", heard=echo, examples=_examples())
+        else:
+            said = content.message("term_unknown", examples=_examples())
+        return reply.ask(handler_input, prompt=said)
+
+
+class GlossaryListHandler(AbstractRequestHandler):
+    """Name the words the glossary explains."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("GlossaryIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = guide()
+        terms = narration.spoken_list([entry.term for entry in content.glossary])
+        return reply.ask(handler_input, content.message("glossary_list", terms=terms),
+                         prompt=content.message("glossary_prompt"))
+
+
+HANDLERS = (DefineTermHandler(), GlossaryListHandler())

@@ -1,0 +1,78 @@
+"""Cross-cutting work done once per request: load the listener's state, save it after.
+
+Saved state is a convenience, never a reason to fail: if storage cannot be
+read or written the skill answers anyway and logs it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest, Response
+
+from handlers.state import REQUEST_KEY, SESSION_KEY, ListenerState
+
+log = logging.getLogger(__name__)
+
+
+class LoadStateInterceptor(AbstractRequestInterceptor):
+    """Session data while a conversation lasts; the saved record when it starts."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        attributes = handler_input.attributes_manager
+        session = handler_input.request_envelope.session
+        in_session = attributes.session_attributes.get(SESSION_KEY) if session else None
+        if isinstance(in_session, dict) and not session.new:
+            state = ListenerState.from_dict(in_session)
+            state.saved_snapshot = state.saved()
+        else:
+            state = _from_storage(handler_input)
+        request = handler_input.request_envelope.request
+        intent = request.intent.name if isinstance(request, IntentRequest) and request.intent else ""
+        if intent != "ListSectionsIntent":
+            state.list_offset = 0
+        attributes.request_attributes[REQUEST_KEY] = state
+
+
+def _from_storage(handler_input: HandlerInput) -> ListenerState:
+    try:
+        saved = handler_input.attributes_manager.persistent_attributes
+    except Exception:
+        log.warning("saved state unavailable; answering without it", exc_info=True)
+        state = ListenerState()
+        state.storage_ok = False
+        return state
+    state = ListenerState.from_dict(saved if isinstance(saved, dict) else {})
+    state.saved_snapshot = state.saved()
+    return state
+
+
+class SaveStateInterceptor(AbstractResponseInterceptor):
+    """Keep the session copy current; write the saved record only when it changed."""
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        state = ListenerState.of(handler_input)
+        if not state.missed:
+            state.misunderstood = 0
+        attributes = handler_input.attributes_manager
+        changed = state.saved() != state.saved_snapshot
+        if changed:
+            state.touch()
+        if handler_input.request_envelope.session is not None:
+            attributes.session_attributes[SESSION_KEY] = state.session_data()
+        if not state.storage_ok or not changed:
+            return
+        try:
+            attributes.persistent_attributes = state.saved()
+            attributes.save_persistent_attributes()
+        except Exception:
+            log.warning("could not save state; the answer still goes out", exc_info=True)
+
+
+REQUEST_INTERCEPTORS = (LoadStateInterceptor(),)
+RESPONSE_INTERCEPTORS = (SaveStateInterceptor(),)

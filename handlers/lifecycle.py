@@ -1,0 +1,186 @@
+"""Opening and closing a conversation, and the answers that keep it going:
+launch and resume, yes and no, help, the notice, stop, fallback and errors."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from content import guide
+from handlers import narration, reply
+from handlers.state import PENDING_CONTINUE, PENDING_NEXT, PENDING_RESUME, ListenerState
+
+log = logging.getLogger(__name__)
+
+
+class LaunchHandler(AbstractRequestHandler):
+    """Say what the skill is; the notice on first use; offer to resume if there is a place."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        content = guide()
+        if not state.notice_heard:
+            state.notice_heard = True
+            return reply.ask(handler_input, content.welcome, content.notice,
+                             prompt=narration.options(state))
+        if state.started and not state.finished:
+            state.pending = PENDING_RESUME
+            title = narration.current_section(state).title
+            return reply.ask(handler_input, content.welcome_back,
+                             prompt=content.message("resume_offer", section=title))
+        return reply.ask(handler_input, content.welcome_back, prompt=narration.options(state))
+
+
+class YesHandler(AbstractRequestHandler):
+    """Yes answers the last question: resume, go on reading, or hear the next page."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.YesIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        pending, state.pending = state.pending, ""
+        if pending == PENDING_RESUME:
+            return narration.read_here(handler_input)
+        if pending == PENDING_CONTINUE:
+            state.advance()
+            return narration.read_on(handler_input)
+        if pending == PENDING_NEXT or state.started:
+            return narration.advance_and_read(handler_input)
+        state.go_to(0)
+        return narration.read_here(handler_input)
+
+
+class NoHandler(AbstractRequestHandler):
+    """No: decline the offer and give the choices instead."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.NoIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        content = guide()
+        if state.pending == PENDING_RESUME:
+            state.go_to(0)
+            state.started = False
+            return reply.ask(handler_input, content.message("resume_declined"),
+                             prompt=narration.options(state))
+        return reply.ask(handler_input, content.message("no_question_pending"),
+                         prompt=narration.options(state))
+
+
+class HelpHandler(AbstractRequestHandler):
+    """Help that fits where the listener is."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        content = guide()
+        if state.started and not state.finished:
+            said = content.message("help_in_section", title=narration.current_section(state).title)
+        else:
+            said = content.message("help_general")
+        return reply.ask(handler_input, said, prompt=content.message("question"))
+
+
+class NoticeHandler(AbstractRequestHandler):
+    """'Is this medical advice?': the notice, on request."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("NoticeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        state.notice_heard = True
+        prompt = narration.next_step(state) if state.started else narration.options(state)
+        return reply.ask(handler_input, guide().notice, prompt=prompt)
+
+
+class StopHandler(AbstractRequestHandler):
+    """Stop or cancel: a short goodbye; the place is saved for next time."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name(
+            "AMAZON.CancelIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        state.pending = ""
+        said = guide().message("stopped") if state.started and not state.finished else ""
+        return reply.tell(handler_input, said or guide().goodbye)
+
+
+class PauseHandler(AbstractRequestHandler):
+    """Pause while listening to speech: end the session, keeping the place."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.PauseIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        if not state.started:
+            return reply.tell(handler_input, guide().goodbye)
+        title = narration.current_section(state).title
+        return reply.tell(handler_input, guide().message("paused", title=title))
+
+
+class FallbackHandler(AbstractRequestHandler):
+    """Not understood: suggest what can be said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.FallbackIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return narration.not_understood(handler_input)
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The session closed (silence, error or exit): nothing to say; state is saved."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info("session ended", extra={"reason": str(getattr(request, "reason", ""))})
+        return reply.silent(handler_input)
+
+
+class UnhandledIntentHandler(AbstractRequestHandler):
+    """An intent this skill does not know (a new model, a stray request): treat as a miss."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return narration.not_understood(handler_input)
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """Anything unexpected: log it, apologise briefly and say what can be done."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("handler failed", exc_info=exception)
+        content = guide()
+        handler_input.response_builder.set_should_end_session(False)
+        return reply.ask(handler_input, content.message("error"),
+                         prompt=content.message("error_prompt"))
+
+
+HANDLERS = (LaunchHandler(), YesHandler(), NoHandler(), HelpHandler(), NoticeHandler(),
+            StopHandler(), PauseHandler(), FallbackHandler(), SessionEndedHandler())
+# Registered last, so every specific handler gets the first chance.
+LAST_RESORT = (UnhandledIntentHandler(),)
+EXCEPTION_HANDLERS = (CatchAllExceptionHandler(),)

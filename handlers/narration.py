@@ -1,0 +1,118 @@
+"""What to say about the listener's place in the guide: pages, next steps, menus.
+
+Shared by the reading, navigation, launch and answer handlers so that every
+route to a page sounds the same and ends with the same next step.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from content import Section, guide
+from handlers import reply
+from handlers.state import PENDING_CONTINUE, PENDING_NEXT, ListenerState
+
+LIST_CHUNK = 5
+# Leave room for SSML tags, pauses and the prompt inside Alexa's 8,000 characters.
+READ_ALL_BUDGET = 6000
+
+
+def current_section(state: ListenerState) -> Section:
+    return guide().sections[state.section]
+
+
+def page_text(state: ListenerState) -> list[str]:
+    """The words of the current page, with the section heading on its first page."""
+    section = current_section(state)
+    text = section.summary if state.brief else section.pages[state.page]
+    if state.page == 0:
+        return [guide().message("section_heading", title=section.title), text]
+    return [text]
+
+
+def next_step(state: ListenerState) -> str:
+    """What the listener can do after this page; also sets what Yes would mean."""
+    content = guide()
+    if state.at_end_of_guide:
+        state.finished, state.pending = True, ""
+        return content.message("guide_end")
+    state.pending = PENDING_NEXT
+    if state.at_last_page_of_section:
+        following = content.sections[state.section + 1].title
+        return content.message("section_end", title=current_section(state).title, next=following)
+    return content.message("more_pages")
+
+
+def read_here(handler_input: HandlerInput, *lead: str) -> Response:
+    """Read the current page, after any lead-in, and offer the next step."""
+    state = ListenerState.of(handler_input)
+    state.started = True
+    return reply.ask(handler_input, *lead, *page_text(state), prompt=next_step(state),
+                     title=current_section(state).title)
+
+
+def read_on(handler_input: HandlerInput) -> Response:
+    """Read page after page from here until one reply is full, then ask to go on."""
+    state = ListenerState.of(handler_input)
+    if not state.started or state.finished:
+        state.go_to(0)
+    state.started = True
+    parts = page_text(state)
+    while not state.at_end_of_guide:
+        following = state.section, state.page
+        state.advance()
+        more = page_text(state)
+        if sum(len(p) for p in parts + more) > READ_ALL_BUDGET:
+            state.go_to(*following)
+            break
+        parts += more
+    if state.at_end_of_guide:
+        prompt = next_step(state)
+    else:
+        state.pending = PENDING_CONTINUE
+        prompt = guide().message("continue_reading")
+    return reply.ask(handler_input, *parts, prompt=prompt, title=guide().name)
+
+
+def options(state: ListenerState) -> str:
+    """The choices offered when nothing else is going on."""
+    state.pending = ""
+    content = guide()
+    return f"{content.message('first_options')} {content.message('question')}"
+
+
+def spoken_list(items: list[str]) -> str:
+    """'a, b, and c' — how a list sounds when heard once."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def advance_and_read(handler_input: HandlerInput) -> Response:
+    """Next page; at the end of the guide, say so and offer start over or stop."""
+    state = ListenerState.of(handler_input)
+    if not state.started:
+        state.go_to(0)
+        return read_here(handler_input)
+    if state.advance():
+        return read_here(handler_input)
+    return reply.ask(handler_input, prompt=next_step(state))
+
+
+def section_names() -> list[str]:
+    return [section.name for section in guide().sections]
+
+
+def not_understood(handler_input: HandlerInput) -> Response:
+    """Say what can be said; after two misses in a row, a short list of choices."""
+    state = ListenerState.of(handler_input)
+    state.misunderstood += 1
+    state.missed = True
+    state.pending = ""
+    content = guide()
+    if state.misunderstood >= 2:
+        return reply.ask(handler_input, prompt=content.message("misunderstood_again"))
+    suggestion = content.message("fallback_suggestion", names=spoken_list(section_names()))
+    return reply.ask(handler_input, content.message("misunderstood"),
+                     prompt=f"{suggestion} {content.message('question')}")

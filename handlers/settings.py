@@ -1,0 +1,60 @@
+"""Listening preferences: speaking speed and detail level, kept for next time."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from content import guide
+from handlers import narration, reply
+from handlers.state import NORMAL_SPEED, SPEED_RATES, ListenerState
+
+
+def _carry_on(state: ListenerState) -> str:
+    """After a setting changes, offer to continue where the listener is."""
+    return narration.next_step(state) if state.started else narration.options(state)
+
+
+class SpeedHandler(AbstractRequestHandler):
+    """Slower, faster, normal speed: one step at a time, within limits."""
+
+    STEPS = {"SlowerIntent": -1, "FasterIntent": 1, "NormalSpeedIntent": 0}
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_intent_name(name)(handler_input) for name in self.STEPS)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        step = self.STEPS[handler_input.request_envelope.request.intent.name]
+        wanted = NORMAL_SPEED if step == 0 else state.speed + step
+        content = guide()
+        if not 0 <= wanted < len(SPEED_RATES):
+            said = content.message("speed_limit",
+                                   speed=content.messages["speed_limit_names"][state.speed])
+        else:
+            state.speed = wanted
+            said = content.message("speed_changed", speed=content.messages["speed_names"][wanted])
+        return reply.ask(handler_input, said, prompt=_carry_on(state))
+
+
+class DetailHandler(AbstractRequestHandler):
+    """Brief (one-sentence summaries) or more detail (the full pages)."""
+
+    LEVELS = {"BriefIntent": "brief", "DetailIntent": "full"}
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_intent_name(name)(handler_input) for name in self.LEVELS)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        state.detail = self.LEVELS[handler_input.request_envelope.request.intent.name]
+        state.page = min(state.page, state.pages_here - 1)
+        said = guide().message("brief_on" if state.brief else "detail_on")
+        if state.started:
+            return narration.read_here(handler_input, said)
+        return reply.ask(handler_input, said, prompt=narration.options(state))
+
+
+HANDLERS = (SpeedHandler(), DetailHandler())

@@ -1,0 +1,54 @@
+"""Turn plain reply text into safe SSML.
+
+Content and anything echoed from the user is escaped, so no text can break out
+of <speak> or inject tags. Words speech engines get wrong are wrapped in <sub>
+using content/pronunciation.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from xml.sax.saxutils import escape
+
+from content import guide
+
+MAX_SSML_CHARS = 8000
+BREAK = '<break time="400ms"/>'
+# Control characters are not allowed in XML 1.0; bidi controls confuse screen readers.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@cache
+def _pronunciation_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    table = guide().pronunciation
+    words = sorted(table, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b"), table
+
+
+def clean(text: str) -> str:
+    """Plain text without characters that cannot be spoken or stored in XML."""
+    return " ".join(UNSAFE_CHARACTERS.sub("", text).split())
+
+
+def spoken(text: str) -> str:
+    """Escaped text with pronunciation fixes, ready to sit inside <speak>."""
+    pattern, table = _pronunciation_pattern()
+    escaped = escape(clean(text), {'"': "&quot;"})
+    if not table:
+        return escaped
+    return pattern.sub(lambda m: f'<sub alias="{escape(table[m.group(1)])}">{m.group(1)}</sub>',
+                       escaped)
+
+
+def speak(parts: list[str], rate: str = "100%") -> str:
+    """One <speak> document: parts separated by short pauses, at the listener's speed."""
+    body = BREAK.join(spoken(part) for part in parts if part.strip())
+    if rate != "100%":
+        body = f'<prosody rate="{rate}">{body}</prosody>'
+    return f"<speak>{body}</speak>"
+
+
+def transcript(parts: list[str]) -> str:
+    """The same reply as plain text, for cards, chat and logs."""
+    return " ".join(clean(part) for part in parts if part.strip())

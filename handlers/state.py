@@ -1,0 +1,153 @@
+"""The listener's place in the guide and their preferences, for one request.
+
+State lives in the session while a conversation lasts and is saved per user
+between conversations (see skill/storage.py). Handlers only ever see this
+object: `ListenerState.of(handler_input)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from content import guide
+
+SESSION_KEY = "listener"
+REQUEST_KEY = "listener_state"
+# Speaking rates, slowest to fastest, as SSML prosody percentages.
+SPEED_RATES = ("70%", "85%", "100%", "115%", "130%")
+NORMAL_SPEED = 2
+DETAIL_LEVELS = ("full", "brief")
+# What the last question asked, so Yes and No know what they answer.
+PENDING_RESUME = "resume"
+PENDING_CONTINUE = "continue"
+PENDING_NEXT = "next"
+
+
+@dataclass
+class ListenerState:
+    # Saved between sessions.
+    section: int = 0
+    page: int = 0
+    started: bool = False
+    finished: bool = False
+    speed: int = NORMAL_SPEED
+    detail: str = "full"
+    notice_heard: bool = False
+    last_visit: str = ""
+    # This session only.
+    pending: str = ""
+    misunderstood: int = 0
+    last_speech: str = ""
+    last_prompt: str = ""
+    list_offset: int = 0
+    # This request only.
+    storage_ok: bool = True
+    missed: bool = False
+    saved_snapshot: dict[str, Any] = field(default_factory=dict)
+
+    SAVED = ("section", "page", "started", "finished", "speed", "detail", "notice_heard",
+             "last_visit")
+    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset")
+
+    # --- construction and persistence -------------------------------------------------
+
+    @classmethod
+    def of(cls, handler_input: HandlerInput) -> ListenerState:
+        """The state object the request interceptor put on this request."""
+        attributes = handler_input.attributes_manager.request_attributes
+        state = attributes.get(REQUEST_KEY)
+        if not isinstance(state, ListenerState):
+            state = attributes[REQUEST_KEY] = cls()
+        return state
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListenerState:
+        """Build from saved or session data, dropping anything unknown or of the wrong type."""
+        defaults = {f.name: f.default for f in fields(cls) if f.name in cls.KEPT}
+        clean = {k: v for k, v in data.items() if k in defaults and _same_kind(v, defaults[k])}
+        state = cls(**clean)
+        state._clamp()
+        return state
+
+    def _clamp(self) -> None:
+        sections = guide().sections
+        self.section = min(max(self.section, 0), len(sections) - 1)
+        self.page = min(max(self.page, 0), len(sections[self.section].pages) - 1)
+        self.speed = min(max(self.speed, 0), len(SPEED_RATES) - 1)
+        if self.detail not in DETAIL_LEVELS:
+            self.detail = "full"
+        if self.pending not in ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT):
+            self.pending = ""
+
+    def saved(self) -> dict[str, Any]:
+        """What is kept for the user between sessions."""
+        return {name: getattr(self, name) for name in self.SAVED}
+
+    def session_data(self) -> dict[str, Any]:
+        """A JSON-safe copy for the session attributes Alexa sends back next turn."""
+        return {name: getattr(self, name) for name in self.KEPT}
+
+    def touch(self) -> None:
+        self.last_visit = datetime.now(UTC).isoformat(timespec="seconds")
+
+    # --- position in the guide --------------------------------------------------------
+
+    @property
+    def brief(self) -> bool:
+        return self.detail == "brief"
+
+    @property
+    def pages_here(self) -> int:
+        """Pages in the current section at the current detail level."""
+        return 1 if self.brief else len(guide().sections[self.section].pages)
+
+    @property
+    def at_last_page_of_section(self) -> bool:
+        return self.page >= self.pages_here - 1
+
+    @property
+    def at_end_of_guide(self) -> bool:
+        return self.at_last_page_of_section and self.section == len(guide().sections) - 1
+
+    def go_to(self, section: int, page: int = 0) -> None:
+        self.section, self.page = section, page
+        self.started, self.finished = True, False
+        self._clamp()
+
+    def advance(self) -> bool:
+        """Move one page on; False when already at the end of the guide."""
+        if self.at_end_of_guide:
+            self.finished = True
+            return False
+        if self.at_last_page_of_section:
+            self.go_to(self.section + 1)
+        else:
+            self.go_to(self.section, self.page + 1)
+        return True
+
+    def retreat(self) -> bool:
+        """Move one page back; False when already at the first page of the guide."""
+        if self.page > 0:
+            self.go_to(self.section, min(self.page - 1, self.pages_here - 1))
+            return True
+        if self.section > 0:
+            previous = self.section - 1
+            last_page = 0 if self.brief else len(guide().sections[previous].pages) - 1
+            self.go_to(previous, last_page)
+            return True
+        return False
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    """Saved data may be old or tampered with: keep a value only if its type fits."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str) and len(value) <= 10_000
+    return False

@@ -1,0 +1,38 @@
+"""Wire the conversation: every handler and interceptor, registered in one visible list.
+
+The Alexa endpoint, the Lambda entry, the terminal chat and the offline voice
+mode all call build_skill(); there is one conversation engine.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from handlers import glossary, interceptors, lifecycle, navigation, reading, settings
+
+REQUEST_HANDLERS = (
+    *lifecycle.HANDLERS,
+    *reading.HANDLERS,
+    *navigation.HANDLERS,
+    *settings.HANDLERS,
+    *glossary.HANDLERS,
+    *lifecycle.LAST_RESORT,
+)
+
+
+def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None,
+                skill_id: str | None = None) -> CustomSkill:
+    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)
+    if skill_id:
+        builder.skill_id = skill_id
+    for handler in REQUEST_HANDLERS:
+        builder.add_request_handler(handler)
+    for exception_handler in lifecycle.EXCEPTION_HANDLERS:
+        builder.add_exception_handler(exception_handler)
+    for request_interceptor in interceptors.REQUEST_INTERCEPTORS:
+        builder.add_global_request_interceptor(request_interceptor)
+    for response_interceptor in interceptors.RESPONSE_INTERCEPTORS:
+        builder.add_global_response_interceptor(response_interceptor)
+    return builder.create()

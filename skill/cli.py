@@ -1,0 +1,169 @@
+"""spasm-guide: run, talk to, check and build the Facial Spasm Guide.
+
+Exit codes: 0 success, 1 a check found problems, 2 bad usage or set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from content import ContentError, guide
+from skill.config import from_environment
+
+log = logging.getLogger("spasm_guide")
+
+
+def _conversation(args: argparse.Namespace):
+    from skill.builder import build_skill
+    from skill.conversation import Conversation
+    from skill.storage import SQLiteAdapter
+
+    skill = build_skill(SQLiteAdapter(Path(args.data_dir) / "state.sqlite3"))
+    return Conversation(skill, user_id=args.user)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from skill.server import serve
+
+    if args.no_verify:
+        log.warning("--no-verify: Alexa request signatures are NOT checked. Local testing only.")
+    return serve(host=args.host, port=args.port, skill_id=args.skill_id,
+                 verify=not args.no_verify, data_dir=Path(args.data_dir),
+                 workers=args.workers, threads=args.threads)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    conversation = _conversation(args)
+    out = sys.stdout
+    out.write("Type what you would say; 'quit' or an empty line at the end to leave.\n")
+    turn = conversation.launch()
+    out.write(f"guide: {turn.text}\n")
+    while conversation.open:
+        try:
+            line = input("you: ")
+        except (EOFError, KeyboardInterrupt):
+            out.write("\n")
+            break
+        if line.strip().lower() in ("quit", "exit"):
+            line = "stop"
+        if not line.strip():
+            out.write(f"guide: {conversation_reprompt(turn)}\n")
+            continue
+        turn = conversation.say(line)
+        out.write(f"guide: {turn.text}\n")
+    conversation.end()
+    return 0
+
+
+def conversation_reprompt(turn) -> str:
+    """A silent listener hears the choices again, as on a speaker."""
+    return turn.reprompt or turn.text
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    conversation = _conversation(args)
+    turn = conversation.say(" ".join(args.utterance))
+    sys.stdout.write(turn.text + "\n")
+    conversation.end()
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from skill.model import stale_files, write_model
+
+    if args.check:
+        stale = stale_files()
+        for path in stale:
+            sys.stdout.write(f"out of date: {path}\n")
+        return 1 if stale else 0
+    changed = write_model()
+    sys.stdout.write(f"interaction model: {len(changed)} file(s) updated\n")
+    return 0
+
+
+def problems() -> list[str]:
+    """Everything `check` looks at, as sentences; empty when all is well."""
+    from skill.model import stale_files
+
+    found = [f"interaction model out of date: {p.name} (run: spasm-guide model)"
+             for p in stale_files()]
+    try:
+        from audio.build import check_audio
+    except ImportError:
+        return found
+    return found + check_audio()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    found = problems()
+    for problem in found:
+        sys.stdout.write(f"problem: {problem}\n")
+    if not found:
+        sys.stdout.write(f"ok: {len(guide().sections)} sections, {len(guide().glossary)} "
+                         "glossary terms, model and audio current\n")
+    return 1 if found else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = from_environment()
+    parser = argparse.ArgumentParser(prog="spasm-guide", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], text: str
+                ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text,
+                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        sub.set_defaults(func=func)
+        return sub
+
+    def with_state(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--data-dir", default=str(settings.data_dir),
+                         help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR)")
+        sub.add_argument("--user", default="local-listener",
+                         help="whose saved place to use, so several people can share a computer")
+
+    serve = command("serve", cmd_serve, "Run the web service (Alexa endpoint and listening page).")
+    serve.add_argument("--host", default=settings.host, help="address to listen on")
+    serve.add_argument("--port", type=int, default=settings.port, help="port to listen on")
+    serve.add_argument("--skill-id", default=settings.skill_id,
+                       help="accept only requests for this Alexa skill id")
+    serve.add_argument("--no-verify", action="store_true", default=not settings.verify,
+                       help="do not check Alexa request signatures (local testing only)")
+    serve.add_argument("--data-dir", default=str(settings.data_dir),
+                       help="folder for the saved-state database")
+    serve.add_argument("--workers", type=int, default=2, help="server processes")
+    serve.add_argument("--threads", type=int, default=4, help="threads per process")
+
+    with_state(command("chat", cmd_chat, "Talk to the guide by typing, in the terminal."))
+    ask = command("ask", cmd_ask, "Answer one utterance, e.g. spasm-guide ask what causes it")
+    ask.add_argument("utterance", nargs="+", help="what you would say")
+    with_state(ask)
+    model = command("model", cmd_model, "Regenerate skill-package/ from content/.")
+    model.add_argument("--check", action="store_true", help="only report out-of-date files")
+    command("check", cmd_check, "Check content, interaction model and audio together.")
+    try:
+        from audio.build import register
+    except ImportError:
+        pass
+    else:
+        register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=from_environment().log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except ContentError as error:
+        sys.stderr.write(f"spasm-guide: content problem: {error}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""A conversation with the skill without Alexa: for the terminal chat, offline voice and tests.
+
+It builds the same request envelopes Alexa would send (launch, intents with
+resolved slots, session ended), runs them through the same skill, and keeps
+the session between turns. Front-ends only turn text or audio into calls here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+
+from skill import engine
+from skill.utterances import Resolution, Resolver, resolver
+
+APPLICATION_ID = "amzn1.ask.skill.local-conversation"
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the skill answered, as text a person can read or a voice can speak."""
+
+    text: str
+    reprompt: str
+    ssml: str
+    ended: bool
+    intent: str = ""
+
+
+def ssml_to_text(ssml: str) -> str:
+    text = TAG.sub("", re.sub(r"<break[^>]*>", " ", ssml))
+    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
+        text = text.replace(entity, character)
+    return " ".join(text.split())
+
+
+class Conversation:
+    """One listener talking to the skill, session after session."""
+
+    def __init__(self, skill: CustomSkill, user_id: str = "local-listener",
+                 understand: Resolver | None = None, locale: str = "en-US") -> None:
+        self.skill, self.user_id, self.locale = skill, user_id, locale
+        self.understand = understand or resolver()
+        self.session: dict[str, Any] | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.session is not None
+
+    def launch(self) -> Turn:
+        self._new_session()
+        return self._send({"type": "LaunchRequest"})
+
+    def say(self, text: str) -> Turn:
+        """One utterance; like 'Alexa, ask facial spasm guide ...' when no session is open."""
+        resolution = self.understand.resolve(text)
+        if not self.open:
+            self._new_session()
+        return self._send(_intent_request(resolution), intent=resolution.intent)
+
+    def end(self, reason: str = "USER_INITIATED") -> None:
+        """Close the session the way Alexa does when the listener walks away."""
+        if self.open:
+            self._send({"type": "SessionEndedRequest", "reason": reason})
+            self.session = None
+
+    def _new_session(self) -> None:
+        self.session = {"new": True, "sessionId": f"local.{uuid.uuid4()}", "attributes": {}}
+
+    def _send(self, request: dict[str, Any], intent: str = "") -> Turn:
+        assert self.session is not None
+        request = {"requestId": f"local.{uuid.uuid4()}", "locale": self.locale,
+                   "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **request}
+        application = {"applicationId": APPLICATION_ID}
+        user = {"userId": self.user_id}
+        envelope = {
+            "version": "1.0",
+            "session": {**self.session, "application": application, "user": user},
+            "context": {"System": {"application": application, "user": user,
+                                   "device": {"deviceId": "local", "supportedInterfaces": {}}}},
+            "request": request,
+        }
+        answer = engine.handle_payload(self.skill, envelope)
+        self.session["new"] = False
+        self.session["attributes"] = answer.get("sessionAttributes") or {}
+        response = answer.get("response") or {}
+        ended = response.get("shouldEndSession") is not False
+        if ended:
+            self.session = None
+        speech = (response.get("outputSpeech") or {}).get("ssml", "")
+        reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml", "")
+        return Turn(text=ssml_to_text(speech), reprompt=ssml_to_text(reprompt), ssml=speech,
+                    ended=ended, intent=intent)
+
+
+def _intent_request(resolution: Resolution) -> dict[str, Any]:
+    slots = {name: _slot(name, slot.value, slot.resolved)
+             for name, slot in resolution.slots.items()}
+    intent: dict[str, Any] = {"name": resolution.intent, "confirmationStatus": "NONE"}
+    if slots:
+        intent["slots"] = slots
+    return {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent}
+
+
+def _slot(name: str, value: str, resolved: str | None) -> dict[str, Any]:
+    slot: dict[str, Any] = {"name": name, "value": value, "confirmationStatus": "NONE"}
+    status = "ER_SUCCESS_MATCH" if resolved is not None else "ER_SUCCESS_NO_MATCH"
+    authority: dict[str, Any] = {"authority": f"local.{name}", "status": {"code": status}}
+    if resolved is not None:
+        authority["values"] = [{"value": {"name": resolved, "id": resolved}}]
+    slot["resolutions"] = {"resolutionsPerAuthority": [authority]}
+    return slot

@@ -1,0 +1,44 @@
+"""AWS Lambda entry point: skill.lambda_function.lambda_handler.
+
+Imports nothing web-related. Saved state goes to DynamoDB when
+SPASM_GUIDE_DYNAMODB_TABLE is set, otherwise to SQLite under /tmp (kept only
+while the Lambda container lives; fine for trying it out).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+from skill import engine
+from skill.builder import build_skill
+from skill.config import Settings, from_environment
+from skill.storage import SQLiteAdapter, user_key
+
+log = logging.getLogger(__name__)
+LAMBDA_DATA_DIR = Path("/tmp/facial-spasm-guide")
+
+
+def persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
+    if settings.dynamodb_table:
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+        return DynamoDbAdapter(table_name=settings.dynamodb_table, create_table=False,
+                               partition_keygen=user_key)
+    data_dir = settings.data_dir if settings.data_dir.is_absolute() else LAMBDA_DATA_DIR
+    return SQLiteAdapter(data_dir / "state.sqlite3")
+
+
+_settings = from_environment()
+_skill = build_skill(persistence_adapter(_settings), _settings.skill_id)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        return engine.handle_payload(_skill, event)
+    except engine.BadRequest as error:
+        log.warning("bad request: %s", error)
+        raise

@@ -1,0 +1,155 @@
+"""Generate the Alexa interaction model and skill manifest from content/.
+
+The committed files under skill-package/ are build output: edit content/ and
+run `spasm-guide model`. A test fails when they are out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from content import Guide, guide
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SKILL_PACKAGE = PROJECT_ROOT / "skill-package"
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+SLOT_TYPES = {"section": ("section", "SectionName"), "term": ("term", "GlossaryTerm"),
+              "number": ("number", "AMAZON.NUMBER")}
+# Built-ins Alexa requires or that navigation needs, even without extra samples.
+REQUIRED_BUILTINS = (
+    "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
+    "AMAZON.RepeatIntent", "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+    "AMAZON.PauseIntent", "AMAZON.ResumeIntent",
+)
+
+
+def _slots_in(samples: tuple[str, ...]) -> list[dict[str, str]]:
+    used = {name for sample in samples for name in SLOT_TYPES if "{" + name + "}" in sample}
+    return [{"name": SLOT_TYPES[n][0], "type": SLOT_TYPES[n][1]} for n in sorted(used)]
+
+
+def _intent(name: str, samples: tuple[str, ...]) -> dict[str, Any]:
+    intent: dict[str, Any] = {"name": name, "samples": list(samples)}
+    slots = _slots_in(samples)
+    if slots:
+        intent["slots"] = slots
+    return intent
+
+
+def _slot_value(value: str, synonyms: tuple[str, ...]) -> dict[str, Any]:
+    return {"name": {"value": value, "synonyms": list(synonyms)}}
+
+
+def interaction_model(content: Guide) -> dict[str, Any]:
+    """The languageModel for one English locale (all five share it)."""
+    intents = [_intent(s.intent_name, s.questions) for s in content.sections]
+    intents += [_intent(i.name, i.samples) for i in content.intents]
+    declared = {i["name"] for i in intents}
+    intents += [_intent(name, ()) for name in REQUIRED_BUILTINS if name not in declared]
+    section_values = [
+        _slot_value(s.name, tuple(dict.fromkeys((s.title, *s.synonyms)))) for s in content.sections
+    ]
+    term_values = [_slot_value(e.term, e.synonyms) for e in content.glossary]
+    return {
+        "interactionModel": {
+            "languageModel": {
+                "invocationName": content.invocation,
+                "intents": intents,
+                "types": [
+                    {"name": "SectionName", "values": section_values},
+                    {"name": "GlossaryTerm", "values": term_values},
+                ],
+            }
+        }
+    }
+
+
+def skill_manifest(content: Guide) -> dict[str, Any]:
+    """skill.json: the publishing details the ASK CLI deploys with the model."""
+    examples = [
+        f"Alexa, open {content.invocation}",
+        f"Alexa, ask {content.invocation} {content.sections[1].questions[0]}",
+        f"Alexa, ask {content.invocation} {content.sections[2].questions[0]}",
+    ]
+    summary = content.sections[0].summary
+    topics = ", ".join(s.title.lower() for s in content.sections)
+    description = (
+        f"{content.welcome} Listen by voice to: {topics}. Move page by page with next and "
+        f"back, ask what a word means, and change the speaking speed. {content.notice}"
+    )
+    locale_info = {"name": content.name, "summary": summary, "description": description,
+                   "examplePhrases": examples, "keywords": ["hemifacial spasm", "facial spasm",
+                                                            "health", "accessibility"]}
+    return {
+        "manifest": {
+            "manifestVersion": "1.0",
+            "publishingInformation": {
+                "locales": {locale: locale_info for locale in LOCALES},
+                "isAvailableWorldwide": True,
+                "testingInstructions": "Say 'open facial spasm guide', then 'what causes it'.",
+                "category": "HEALTH_AND_FITNESS",
+                "distributionCountries": [],
+            },
+            "privacyAndCompliance": {
+                "allowsPurchases": False,
+                "usesPersonalInfo": False,
+                "isChildDirected": False,
+                "isExportCompliant": True,
+                "containsAds": False,
+                "locales": {locale: {} for locale in LOCALES},
+            },
+            "apis": {"custom": {"interfaces": []}},
+        }
+    }
+
+
+def generated_files(content: Guide | None = None) -> dict[Path, str]:
+    """Every generated file under skill-package/, with its exact text."""
+    content = content or guide()
+    model = _dump(interaction_model(content))
+    files = {SKILL_PACKAGE / "skill.json": _dump(skill_manifest(content))}
+    for locale in LOCALES:
+        files[SKILL_PACKAGE / "interactionModels" / "custom" / f"{locale}.json"] = model
+    return files
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_model() -> list[Path]:
+    """Regenerate skill-package/; returns the files that changed."""
+    changed = []
+    for path, text in generated_files().items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomically(path, text)
+            changed.append(path)
+    return changed
+
+
+def stale_files() -> list[Path]:
+    """Generated files that no longer match content/."""
+    return [
+        path for path, text in generated_files().items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]

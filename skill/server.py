@@ -1,0 +1,46 @@
+"""Run the WSGI app under gunicorn, a production server, from Python.
+
+Why not `flask run`: the development server is single-purpose, unhardened
+and slow under concurrency. gunicorn's gthread workers give several processes,
+each with threads, sharing one SQLite file in WAL mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from skill.web import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any], app_options: dict[str, Any]) -> None:
+        self.options, self.app_options = options, app_options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return create_app(**self.app_options)
+
+
+def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir: Path,
+          workers: int = 2, threads: int = 4) -> int:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "threads": max(1, threads),
+        "worker_class": "gthread",
+        "timeout": 30,
+        "graceful_timeout": 5,
+        "limit_request_line": 4094,
+        "limit_request_field_size": 8190,
+        "accesslog": None,
+    }
+    app_options = {"verify": verify, "skill_id": skill_id, "data_dir": data_dir}
+    _Gunicorn(options, app_options).run()
+    return 0

@@ -1,0 +1,153 @@
+"""Saved listener state in SQLite: one row per user, JSON attributes.
+
+Why SQLite: a real database with transactions and a file per deployment, no
+server to run. WAL mode lets readers and the writer work together;
+synchronous=NORMAL keeps a write to tens of microseconds while WAL still
+guarantees that a crash loses at most the last commit. User ids are stored
+hashed: the row key need not reveal the Alexa account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model import RequestEnvelope
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 200
+RETRIES = 2
+MAX_ATTRIBUTES_BYTES = 64 * 1024
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE IF NOT EXISTS listener_state ("
+        " user_key TEXT PRIMARY KEY,"
+        " attributes TEXT NOT NULL,"
+        " updated_at REAL NOT NULL)",
+    ),
+}
+
+
+def user_key(request_envelope: RequestEnvelope) -> str:
+    """A stable, non-reversible key for the Alexa user (or 'anonymous')."""
+    system = getattr(getattr(request_envelope, "context", None), "system", None)
+    user = getattr(system, "user", None) or getattr(
+        getattr(request_envelope, "session", None), "user", None)
+    user_id = getattr(user, "user_id", None) or "anonymous"
+    return hashlib.sha256(str(user_id).encode("utf-8")).hexdigest()
+
+
+class SQLiteAdapter(AbstractPersistenceAdapter):
+    """ASK SDK persistence adapter on a SQLite file, safe across threads and processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._migrated = False
+        self._migrate_lock = threading.Lock()
+
+    # --- connection and schema ----------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                         isolation_level=None, check_same_thread=True)
+            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        if not self._migrated:
+            with self._migrate_lock:
+                if not self._migrated:
+                    self._migrate(connection)
+                    self._migrated = True
+        return connection
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        """Bring the schema up to SCHEMA_VERSION, one transaction per step."""
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise PersistenceException(
+                f"{self.path} has schema {version}, newer than this program ({SCHEMA_VERSION})")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[step]:
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version={step}")
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+
+    def schema_version(self) -> int:
+        return self._connection().execute("PRAGMA user_version").fetchone()[0]
+
+    def _run(self, action: str, work: Any) -> Any:
+        """Run one database action, retrying briefly when another writer holds the lock."""
+        for attempt in range(RETRIES + 1):
+            try:
+                return work(self._connection())
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) and attempt < RETRIES:
+                    time.sleep(0.01 * (attempt + 1))
+                    continue
+                raise PersistenceException(f"could not {action}: {error}") from error
+            except sqlite3.DatabaseError as error:
+                raise PersistenceException(f"could not {action}: {error}") from error
+        raise AssertionError("unreachable")
+
+    # --- AbstractPersistenceAdapter -------------------------------------------------------
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        key = user_key(request_envelope)
+
+        def read(connection: sqlite3.Connection) -> dict[str, Any]:
+            row = connection.execute(
+                "SELECT attributes FROM listener_state WHERE user_key = ?", (key,)).fetchone()
+            return _decode(row[0]) if row else {}
+
+        return self._run("read saved state", read)
+
+    def save_attributes(self, request_envelope: RequestEnvelope,
+                        attributes: dict[str, Any]) -> None:
+        key = user_key(request_envelope)
+        encoded = json.dumps(attributes, separators=(",", ":"), sort_keys=True)
+        if len(encoded) > MAX_ATTRIBUTES_BYTES:
+            raise PersistenceException("saved state is too large")
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO listener_state (user_key, attributes, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(user_key) DO UPDATE SET attributes = excluded.attributes,"
+                " updated_at = excluded.updated_at",
+                (key, encoded, time.time()))
+
+        self._run("save state", write)
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        key = user_key(request_envelope)
+        self._run("delete saved state", lambda connection: connection.execute(
+            "DELETE FROM listener_state WHERE user_key = ?", (key,)))
+
+
+def _decode(text: str) -> dict[str, Any]:
+    """A damaged row reads as 'nothing saved', never as an error for the listener."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        log.warning("ignoring unreadable saved state")
+        return {}
+    return value if isinstance(value, dict) else {}

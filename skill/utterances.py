@@ -1,0 +1,118 @@
+"""Understand typed or recognised text the way Alexa would: from the interaction model.
+
+The chat and offline voice front-ends have no Alexa NLU, so they resolve text
+against the model's own sample utterances and slot values (plus the phrases
+Alexa knows for its built-in intents). What they understand is exactly what
+the skill is built to understand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from content import NUMBER_WORDS, guide
+from content.loader import normalise as without_article
+from skill.model import SKILL_PACKAGE
+
+FALLBACK = "AMAZON.FallbackIntent"
+MODEL_FILE = SKILL_PACKAGE / "interactionModels" / "custom" / "en-US.json"
+
+
+@dataclass(frozen=True)
+class Slot:
+    value: str
+    resolved: str | None  # canonical slot value, or None when it did not match one
+
+
+@dataclass(frozen=True)
+class Resolution:
+    intent: str
+    slots: dict[str, Slot] = field(default_factory=dict)
+
+
+def tidy(text: str) -> str:
+    """Lower case, no punctuation but apostrophes, single spaces."""
+    return " ".join(re.sub(r"[^\w' ]+", " ", text.lower().replace("\u2019", "'")).split())
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    intent: str
+    slots: tuple[tuple[str, str], ...]  # (slot name, slot type)
+    bare: bool  # the sample is nothing but a slot, like "{section}"
+
+
+class Resolver:
+    """Maps text to an intent and slots using one interaction model."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        language = model["interactionModel"]["languageModel"]
+        self.types = {t["name"]: _type_values(t) for t in language.get("types", [])}
+        self.literals: dict[str, str] = {}
+        self.patterns: list[_Pattern] = []
+        for intent in language["intents"]:
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                self._add(intent["name"], sample, slot_types)
+        for phrases in guide().intents:
+            for phrase in phrases.builtin_phrases:
+                self.literals.setdefault(tidy(phrase), phrases.name)
+
+    def _add(self, intent: str, sample: str, slot_types: dict[str, str]) -> None:
+        names = re.findall(r"\{(\w+)\}", sample)
+        if not names:
+            self.literals.setdefault(tidy(sample), intent)
+            return
+        tokens = [t for t in re.split(r"(\{\w+\})", sample) if t.strip()]
+        regex = " ".join("(.+?)" if re.fullmatch(r"\{\w+\}", t) else re.escape(tidy(t))
+                         for t in tokens)
+        self.patterns.append(_Pattern(re.compile(f"^{regex}$"), intent,
+                                      tuple((n, slot_types.get(n, "")) for n in names),
+                                      bare=len(tokens) == len(names)))
+
+    def resolve(self, text: str) -> Resolution:
+        said = tidy(text)
+        if not said:
+            return Resolution(FALLBACK)
+        if said in self.literals:
+            return Resolution(self.literals[said])
+        loose: Resolution | None = None
+        for pattern in self.patterns:
+            match = pattern.regex.match(said)
+            if not match:
+                continue
+            slots = {name: self._slot(kind, value)
+                     for (name, kind), value in zip(pattern.slots, match.groups(), strict=True)}
+            if all(slot.resolved is not None for slot in slots.values()):
+                return Resolution(pattern.intent, slots)
+            if loose is None and not pattern.bare:
+                loose = Resolution(pattern.intent, slots)
+        return loose or Resolution(FALLBACK)
+
+    def _slot(self, kind: str, value: str) -> Slot:
+        if kind == "AMAZON.NUMBER":
+            number = value if value.isdigit() else NUMBER_WORDS.get(value)
+            return Slot(value=str(number) if number is not None else value,
+                        resolved=str(number) if number is not None else None)
+        return Slot(value=value, resolved=self.types.get(kind, {}).get(without_article(value)))
+
+
+def _type_values(slot_type: dict[str, Any]) -> dict[str, str]:
+    """Every spoken form of a custom slot type -> its canonical value."""
+    forms: dict[str, str] = {}
+    for entry in slot_type.get("values", []):
+        canonical = entry["name"]["value"]
+        for form in (canonical, *entry["name"].get("synonyms", [])):
+            forms.setdefault(without_article(form), canonical)
+    return forms
+
+
+@cache
+def resolver(model_file: Path = MODEL_FILE) -> Resolver:
+    return Resolver(json.loads(model_file.read_text(encoding="utf-8")))

@@ -1,0 +1,91 @@
+"""The web service: POST /alexa for Alexa, GET /healthz for monitors.
+
+Usage: gunicorn 'skill.web:create_app()'  (configuration from the environment)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from content import guide
+from skill import engine
+from skill.builder import build_skill
+from skill.config import Settings, from_environment
+from skill.storage import SQLiteAdapter
+from skill.verification import RequestVerifier, VerificationError
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1024 * 1024
+
+alexa = Blueprint("alexa", __name__)
+
+
+def create_app(verify: bool | None = None, skill_id: str | None = None,
+               data_dir: str | Path | None = None, settings: Settings | None = None,
+               verifier: RequestVerifier | None = None,
+               skill: CustomSkill | None = None) -> Flask:
+    """Build the app. Keywords override the environment; verify=False is for local testing."""
+    settings = settings or from_environment()
+    verify = settings.verify if verify is None else verify
+    skill_id = skill_id or settings.skill_id
+    data = Path(data_dir) if data_dir else settings.data_dir
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["spasm_guide"] = {
+        "skill": skill or build_skill(SQLiteAdapter(data / "state.sqlite3"), skill_id),
+        "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
+    }
+    if not verify:
+        log.warning("Alexa request verification is OFF: use only for local testing")
+    guide()  # parse content now, so a broken edit stops start-up, not a request
+    app.register_blueprint(alexa)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+def _services() -> dict[str, Any]:
+    return current_app.extensions["spasm_guide"]
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+@alexa.post("/alexa")
+def alexa_endpoint() -> Any:
+    if request.mimetype != "application/json":
+        return _error(415, "expected Content-Type: application/json")
+    body = request.get_data(cache=False)
+    verifier: RequestVerifier | None = _services()["verifier"]
+    if verifier is not None:
+        try:
+            verifier.verify(request.headers, body)
+        except VerificationError as error:
+            log.info("request refused: %s", error)
+            return _error(400, "request verification failed")
+    try:
+        envelope = engine.parse_envelope(body.decode("utf-8", errors="strict"))
+        return jsonify(engine.invoke(_services()["skill"], envelope))
+    except (engine.BadRequest, UnicodeDecodeError) as error:
+        return _error(400, str(error) if isinstance(error, engine.BadRequest) else "not UTF-8")
+
+
+@alexa.get("/healthz")
+def healthz() -> Any:
+    return jsonify(status="ok", sections=len(guide().sections))
+
+
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    return _error(error.code or 500, error.description or error.name)
+
+
+def _unexpected_error(error: Exception) -> tuple[Response, int]:
+    log.error("unexpected error", exc_info=error)
+    return _error(500, "internal error")
