@@ -136,7 +136,8 @@ REQUIRED_MESSAGES = (
     "speed_limit_names", "term_prompt", "term_unknown", "term_unknown_heard",
     "glossary_list", "glossary_prompt", "help_general", "help_in_section", "misunderstood",
     "misunderstood_again", "fallback_suggestion", "nothing_to_repeat", "no_question_pending",
-    "stopped", "paused", "home", "error", "error_prompt",
+    "stopped", "paused", "home", "error", "error_prompt", "no_recordings", "playing",
+    "guide_end_audio", "no_loop_or_shuffle",
 )
 SPEED_STEPS = 5
 

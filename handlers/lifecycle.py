@@ -173,6 +173,9 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("handler failed", exc_info=exception)
+        if not is_request_type("LaunchRequest")(handler_input) and not is_request_type(
+                "IntentRequest")(handler_input):
+            return reply.silent(handler_input)  # events may not be answered with speech
         content = guide()
         handler_input.response_builder.set_should_end_session(False)
         return reply.ask(handler_input, content.message("error"),

@@ -38,6 +38,8 @@ class ListenerState:
     detail: str = "full"
     notice_heard: bool = False
     last_visit: str = ""
+    audio_track: int = -1  # index of the section recording playing or paused; -1: none
+    audio_offset: int = 0  # milliseconds into that recording
     # This session only.
     pending: str = ""
     misunderstood: int = 0
@@ -50,7 +52,7 @@ class ListenerState:
     saved_snapshot: dict[str, Any] = field(default_factory=dict)
 
     SAVED = ("section", "page", "started", "finished", "speed", "detail", "notice_heard",
-             "last_visit")
+             "last_visit", "audio_track", "audio_offset")
     KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset")
 
     # --- construction and persistence -------------------------------------------------

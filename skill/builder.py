@@ -10,7 +10,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from handlers import glossary, interceptors, lifecycle, navigation, reading, settings
+from handlers import glossary, interceptors, lifecycle, navigation, playback, reading, settings
 
 REQUEST_HANDLERS = (
     *lifecycle.HANDLERS,
@@ -23,11 +23,13 @@ REQUEST_HANDLERS = (
 
 
 def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None,
-                skill_id: str | None = None) -> CustomSkill:
+                skill_id: str | None = None,
+                playlist: playback.Playlist | None = None) -> CustomSkill:
+    """playlist: the section recordings at HTTPS URLs; None means speech only."""
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)
     if skill_id:
         builder.skill_id = skill_id
-    for handler in REQUEST_HANDLERS:
+    for handler in (*playback.handlers(playlist), *REQUEST_HANDLERS):
         builder.add_request_handler(handler)
     for exception_handler in lifecycle.EXCEPTION_HANDLERS:
         builder.add_exception_handler(exception_handler)

@@ -103,7 +103,7 @@ def skill_manifest(content: Guide) -> dict[str, Any]:
                 "containsAds": False,
                 "locales": {locale: {} for locale in LOCALES},
             },
-            "apis": {"custom": {"interfaces": []}},
+            "apis": {"custom": {"interfaces": [{"type": "AUDIO_PLAYER"}]}},
         }
     }
 

@@ -1,0 +1,263 @@
+"""Playing the recorded guide with Alexa's AudioPlayer: one recording per section.
+
+Speech stays the answer to questions; recordings play only when asked for
+("play the audio guide", "listen to the causes"). Alexa's rules shape this
+module: a reply to an AudioPlayer or PlaybackController event carries
+directives only (no speech, card or reprompt), an ENQUEUE names the token that
+is playing now, and a resume starts from the offset Alexa reports.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.interfaces.audioplayer import (
+    AudioItem,
+    AudioItemMetadata,
+    ClearBehavior,
+    ClearQueueDirective,
+    PlayBehavior,
+    PlayDirective,
+    StopDirective,
+    Stream,
+)
+
+from content import guide
+from handlers import narration, reply
+from handlers.slots import slot_text
+from handlers.state import ListenerState
+
+log = logging.getLogger(__name__)
+TOKEN_PREFIX = "facial-spasm-guide:"
+# Intents Alexa sends outside a conversation while our recording is loaded.
+TRANSPORT_INTENTS = (
+    "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
+    "AMAZON.StartOverIntent", "AMAZON.RepeatIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
+    "AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent",
+    "AMAZON.ShuffleOffIntent",
+)
+
+
+@dataclass(frozen=True)
+class Track:
+    section_id: str
+    title: str
+    url: str
+
+    @property
+    def token(self) -> str:
+        return TOKEN_PREFIX + self.section_id
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """The section recordings in guide order, at HTTPS URLs Alexa can stream."""
+
+    tracks: tuple[Track, ...]
+
+    def index_of(self, token: str | None) -> int | None:
+        return next((i for i, t in enumerate(self.tracks) if t.token == token), None)
+
+    def index_for_section(self, section_id: str) -> int | None:
+        return next((i for i, t in enumerate(self.tracks) if t.section_id == section_id), None)
+
+
+def _request_type(handler_input: HandlerInput) -> str:
+    return str(getattr(handler_input.request_envelope.request, "object_type", "") or "")
+
+
+def _player(handler_input: HandlerInput) -> tuple[str | None, int]:
+    """The token Alexa says is loaded and its offset in milliseconds."""
+    context = handler_input.request_envelope.context
+    state = getattr(context, "audio_player", None)
+    token = getattr(state, "token", None)
+    offset = getattr(state, "offset_in_milliseconds", None)
+    return token, offset if isinstance(offset, int) and offset >= 0 else 0
+
+
+def _event_token_and_offset(handler_input: HandlerInput) -> tuple[str | None, int]:
+    request = handler_input.request_envelope.request
+    offset = getattr(request, "offset_in_milliseconds", None)
+    return getattr(request, "token", None), offset if isinstance(offset, int) and offset >= 0 else 0
+
+
+def device_plays_audio(handler_input: HandlerInput) -> bool:
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    interfaces = getattr(getattr(system, "device", None), "supported_interfaces", None)
+    return getattr(interfaces, "audio_player", None) is not None
+
+
+def _play(handler_input: HandlerInput, track: Track, offset: int = 0,
+          behavior: PlayBehavior = PlayBehavior.REPLACE_ALL,
+          previous_token: str | None = None) -> None:
+    stream = Stream(token=track.token, url=track.url, offset_in_milliseconds=offset,
+                    expected_previous_token=previous_token)
+    metadata = AudioItemMetadata(title=track.title, subtitle=guide().name)
+    handler_input.response_builder.add_directive(
+        PlayDirective(play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)))
+
+
+def _start(handler_input: HandlerInput, playlist: Playlist, index: int, offset: int = 0) -> None:
+    """Replace whatever plays with this track, and remember it as the listener's place."""
+    index = min(max(index, 0), len(playlist.tracks) - 1)
+    state = ListenerState.of(handler_input)
+    state.audio_track, state.audio_offset = index, offset
+    _play(handler_input, playlist.tracks[index], offset)
+
+
+class PlayAudioHandler(AbstractRequestHandler):
+    """'Play the audio guide' / 'listen to {section}': stream recordings, or read aloud."""
+
+    def __init__(self, playlist: Playlist | None) -> None:
+        self.playlist = playlist
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("PlayAudioIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        section = guide().find_section(slot_text(handler_input, "section"))
+        if self.playlist is None or not device_plays_audio(handler_input):
+            if section is not None:
+                state.go_to(guide().section_index(section.id))
+            elif not state.started or state.finished:
+                state.go_to(0)
+            return narration.read_here(handler_input, guide().message("no_recordings"))
+        if section is not None:
+            index = self.playlist.index_for_section(section.id) or 0
+            offset = 0
+        else:
+            index = state.audio_track if state.audio_track >= 0 else 0
+            offset = state.audio_offset if state.audio_track >= 0 else 0
+        _start(handler_input, self.playlist, index, offset)
+        title = self.playlist.tracks[min(index, len(self.playlist.tracks) - 1)].title
+        return reply.tell(handler_input, guide().message("playing", title=title))
+
+
+class AudioPlayerEventHandler(AbstractRequestHandler):
+    """AudioPlayer events: keep the saved place current and queue the next section."""
+
+    def __init__(self, playlist: Playlist | None) -> None:
+        self.playlist = playlist
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _request_type(handler_input).startswith("AudioPlayer.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        kind = _request_type(handler_input).removeprefix("AudioPlayer.")
+        token, offset = _event_token_and_offset(handler_input)
+        index = self.playlist.index_of(token) if self.playlist else None
+        if index is None:
+            log.info("audio event for a token that is not ours", extra={"event": kind})
+            return reply.silent(handler_input)
+        state = ListenerState.of(handler_input)
+        if kind in ("PlaybackStarted", "PlaybackStopped"):
+            state.audio_track, state.audio_offset = index, offset
+        elif kind == "PlaybackFinished":
+            following = index + 1
+            state.audio_track = following if following < len(self.playlist.tracks) else -1
+            state.audio_offset = 0
+        elif kind == "PlaybackNearlyFinished" and index + 1 < len(self.playlist.tracks):
+            _play(handler_input, self.playlist.tracks[index + 1],
+                  behavior=PlayBehavior.ENQUEUE, previous_token=token)
+        elif kind == "PlaybackFailed":
+            error = getattr(handler_input.request_envelope.request, "error", None)
+            log.warning("playback failed: %s", getattr(error, "message", "unknown"))
+        return reply.silent(handler_input)
+
+
+class PlaybackControllerHandler(AbstractRequestHandler):
+    """Buttons on the device or app: next, previous, play, pause. Directives only."""
+
+    def __init__(self, playlist: Playlist | None) -> None:
+        self.playlist = playlist
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _request_type(handler_input).startswith("PlaybackController.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        command = _request_type(handler_input).removeprefix("PlaybackController.")
+        token, offset = _player(handler_input)
+        index = self.playlist.index_of(token) if self.playlist else None
+        if self.playlist is None or index is None:
+            return reply.silent(handler_input)
+        if command == "PauseCommandIssued":
+            ListenerState.of(handler_input).audio_offset = offset
+            handler_input.response_builder.add_directive(StopDirective())
+        elif command == "PlayCommandIssued":
+            _start(handler_input, self.playlist, index, offset)
+        elif command == "NextCommandIssued":
+            _start(handler_input, self.playlist, index + 1)
+        elif command == "PreviousCommandIssued":
+            _start(handler_input, self.playlist, index - 1)
+        return reply.silent(handler_input)
+
+
+class PlaybackIntentHandler(AbstractRequestHandler):
+    """'Alexa, pause / resume / next' said while one of our recordings is loaded."""
+
+    def __init__(self, playlist: Playlist | None) -> None:
+        self.playlist = playlist
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        if self.playlist is None or not isinstance(request, IntentRequest):
+            return False
+        if request.intent is None or request.intent.name not in TRANSPORT_INTENTS:
+            return False
+        session = handler_input.request_envelope.session
+        in_conversation = session is not None and not session.new
+        token, _ = _player(handler_input)
+        return not in_conversation and self.playlist.index_of(token) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        assert self.playlist is not None
+        name = handler_input.request_envelope.request.intent.name
+        token, offset = _player(handler_input)
+        index = self.playlist.index_of(token) or 0
+        builder = handler_input.response_builder
+        if name == "AMAZON.PauseIntent":
+            ListenerState.of(handler_input).audio_offset = offset
+            builder.add_directive(StopDirective())
+        elif name in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
+            ListenerState.of(handler_input).audio_offset = offset
+            builder.add_directive(ClearQueueDirective(clear_behavior=ClearBehavior.CLEAR_ALL))
+            builder.add_directive(StopDirective())
+        elif name == "AMAZON.ResumeIntent":
+            _start(handler_input, self.playlist, index, offset)
+        elif name == "AMAZON.NextIntent":
+            if index + 1 >= len(self.playlist.tracks):
+                return reply.tell(handler_input, guide().message("guide_end_audio"))
+            _start(handler_input, self.playlist, index + 1)
+        elif name == "AMAZON.PreviousIntent":
+            _start(handler_input, self.playlist, index - 1)
+        elif name in ("AMAZON.StartOverIntent", "AMAZON.RepeatIntent"):
+            _start(handler_input, self.playlist, index)
+        else:  # loop and shuffle
+            return reply.tell(handler_input, guide().message("no_loop_or_shuffle"))
+        return builder.set_should_end_session(True).response
+
+
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reports that an earlier reply was refused: log it; nothing may be said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _request_type(handler_input) == "System.ExceptionEncountered"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        log.warning("Alexa refused a reply: %s %s", getattr(error, "object_type", ""),
+                    getattr(error, "message", ""))
+        return reply.silent(handler_input)
+
+
+def handlers(playlist: Playlist | None) -> tuple[AbstractRequestHandler, ...]:
+    """Playback handlers go first, so transport intents reach them while audio is loaded."""
+    return (PlaybackIntentHandler(playlist), PlayAudioHandler(playlist),
+            AudioPlayerEventHandler(playlist), PlaybackControllerHandler(playlist),
+            ExceptionEncounteredHandler())
