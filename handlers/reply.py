@@ -16,8 +16,15 @@ from handlers.state import SPEED_RATES, ListenerState
 
 
 def ask(handler_input: HandlerInput, *parts: str, prompt: str, title: str = "") -> Response:
-    """Say something and keep listening; the prompt is the next step and the reprompt."""
+    """Say something and keep listening; the prompt is the next step and the reprompt.
+
+    A first-time listener who skips the welcome ("Alexa, ask facial spasm guide what
+    causes it") still hears the notice once, before the answer.
+    """
     state = ListenerState.of(handler_input)
+    if not state.notice_heard:
+        state.notice_heard = True
+        parts = (guide().notice, *parts)
     state.last_speech, state.last_prompt = ssml.transcript(list(parts)), prompt
     return _build(handler_input, [*parts, prompt], reprompt=prompt, title=title)
 
