@@ -1,0 +1,113 @@
+"""Small helpers shared by the conversation tests: facts, reply rules, raw intents."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from skill.conversation import APPLICATION_ID, Conversation, Turn
+from skill.utterances import Resolution, Slot
+
+FACTS_FILE = Path(__file__).with_name("facts.yaml")
+MAX_SSML = 8000
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    statement: str
+    phrases: tuple[tuple[str, ...], ...]
+    where: str = "pages"
+
+    def found_in(self, text: str) -> bool:
+        """Every group of phrases has at least one alternative in the text, as whole words."""
+        said = " ".join(text.lower().split())
+        return all(any(_has_phrase(said, phrase) for phrase in group) for group in self.phrases)
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", text) is not None
+
+
+def load_facts() -> list[Fact]:
+    data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
+    return [Fact(id=f["id"], statement=f["statement"], where=f.get("in", "pages"),
+                 phrases=tuple(tuple(group) for group in f["phrases"]))
+            for f in data["facts"]]
+
+
+FACTS = load_facts()
+
+
+def parse_ssml(ssml: str) -> ElementTree.Element:
+    """The SSML as XML; raises if it is not well-formed."""
+    return ElementTree.fromstring(ssml)
+
+
+def last_sentence(text: str) -> str:
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text.strip()) if s]
+    return sentences[-1] if sentences else ""
+
+
+def asks_for_an_answer(text: str) -> bool:
+    """Ends with a question, or its last sentence tells the listener what to say or ask."""
+    final = last_sentence(text)
+    return final.endswith("?") or re.search(r"\b(say|ask)\b", final, re.IGNORECASE) is not None
+
+
+def check_reply(turn: Turn) -> None:
+    """The rules every reply keeps: valid, short enough SSML; open replies ask for something."""
+    if turn.ssml:
+        assert parse_ssml(turn.ssml).tag == "speak"
+        assert len(turn.ssml) < MAX_SSML
+    if not turn.ended:
+        assert turn.reprompt, f"no reprompt after: {turn.text!r}"
+        assert turn.text.endswith(turn.reprompt), "the reprompt should be the last thing said"
+        assert asks_for_an_answer(turn.reprompt), f"reprompt does not ask: {turn.reprompt!r}"
+
+
+class _Fixed:
+    """Stands in for the resolver: every utterance becomes the same intent and slots."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+
+    def resolve(self, text: str) -> Resolution:
+        return self.resolution
+
+
+def send_intent(conversation: Conversation, intent: str, **slots: str) -> Turn:
+    """Send an intent exactly as given, with raw (unmatched) slot values, as Alexa might."""
+    real = conversation.understand
+    resolution = Resolution(intent, {name: Slot(value=value, resolved=None)
+                                     for name, value in slots.items()})
+    conversation.understand = _Fixed(resolution)  # type: ignore[assignment]
+    try:
+        return conversation.say(intent)
+    finally:
+        conversation.understand = real
+
+
+def card_of(response: dict[str, Any]) -> dict[str, Any]:
+    return (response.get("response") or {}).get("card") or {}
+
+
+def envelope(request: dict[str, Any], *, user_id: str = "test-listener", new: bool = False,
+             attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A request envelope as Alexa sends it, for requests the chat never makes."""
+    application = {"applicationId": APPLICATION_ID}
+    user = {"userId": user_id}
+    return {
+        "version": "1.0",
+        "session": {"new": new, "sessionId": "test.session", "application": application,
+                    "user": user, "attributes": attributes or {}},
+        "context": {"System": {"application": application, "user": user,
+                               "device": {"deviceId": "test", "supportedInterfaces": {}}}},
+        "request": {"requestId": "test.request", "locale": "en-US",
+                    "timestamp": "2026-01-01T00:00:00Z", **request},
+    }

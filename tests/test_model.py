@@ -1,0 +1,175 @@
+"""The Alexa interaction model: generated from content, unambiguous, and understood
+the same way by the chat's resolver."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from content import guide
+from skill import model
+from skill.utterances import FALLBACK, resolver, tidy
+
+MODEL_DIR = model.SKILL_PACKAGE / "interactionModels" / "custom"
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+
+
+def _language_model(locale: str = "en-US") -> dict[str, Any]:
+    text = (MODEL_DIR / f"{locale}.json").read_text(encoding="utf-8")
+    return json.loads(text)["interactionModel"]["languageModel"]
+
+
+def _intents() -> list[dict[str, Any]]:
+    return _language_model()["intents"]
+
+
+def _samples() -> list[tuple[str, str]]:
+    return [(intent["name"], sample) for intent in _intents() for sample in intent["samples"]]
+
+
+def test_committed_skill_package_matches_content() -> None:
+    assert model.stale_files() == [], "run: spasm-guide model"
+
+
+def test_model_has_five_english_locales() -> None:
+    assert {path.stem for path in MODEL_DIR.glob("*.json")} == set(LOCALES)
+    manifest = json.loads((model.SKILL_PACKAGE / "skill.json").read_text(encoding="utf-8"))
+    assert set(manifest["manifest"]["publishingInformation"]["locales"]) == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_invocation_name(locale: str) -> None:
+    assert _language_model(locale)["invocationName"] == "facial spasm guide"
+
+
+@pytest.mark.parametrize("builtin", [
+    "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
+    "AMAZON.RepeatIntent", "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+    "AMAZON.PauseIntent", "AMAZON.ResumeIntent",
+])
+def test_required_builtin_intent_is_declared(builtin: str) -> None:
+    assert builtin in {intent["name"] for intent in _intents()}
+
+
+def test_intent_names_are_unique() -> None:
+    names = [intent["name"] for intent in _intents()]
+    assert len(names) == len(set(names))
+
+
+def test_no_phrase_belongs_to_two_intents() -> None:
+    """Samples and the built-in phrases the chat knows: each means exactly one intent."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for intent, sample in _samples():
+        owners[tidy(sample)].add(intent)
+    for phrases in guide().intents:
+        for phrase in phrases.builtin_phrases:
+            owners[tidy(phrase)].add(phrases.name)
+    shared = {phrase: sorted(intents) for phrase, intents in owners.items() if len(intents) > 1}
+    assert shared == {}
+
+
+def test_every_slot_in_a_sample_is_declared() -> None:
+    for intent in _intents():
+        declared = {slot["name"] for slot in intent.get("slots", [])}
+        used = {name for sample in intent["samples"] for name in re.findall(r"\{(\w+)\}", sample)}
+        assert used == declared, intent["name"]
+
+
+def test_slot_types_list_every_section_and_term() -> None:
+    types = {t["name"]: t["values"] for t in _language_model()["types"]}
+    assert [v["name"]["value"] for v in types["SectionName"]] == [s.name for s in guide().sections]
+    assert [v["name"]["value"] for v in types["GlossaryTerm"]] == [e.term for e in guide().glossary]
+
+
+def _slot_values() -> dict[str, list[tuple[str, str]]]:
+    """Every spoken form of each slot, with its canonical value: (form, canonical)."""
+    types = {t["name"]: t["values"] for t in _language_model()["types"]}
+    forms = {slot: [(form, value["name"]["value"]) for value in types[kind]
+                    for form in (value["name"]["value"], *value["name"]["synonyms"])]
+             for slot, kind in (("section", "SectionName"), ("term", "GlossaryTerm"))}
+    forms["number"] = [("three", "3"), ("5", "5"), ("first", "1")]
+    return forms
+
+
+@pytest.mark.parametrize(("intent", "sample"), _samples(), ids=lambda v: v)
+def test_sample_resolves_to_its_own_intent(intent: str, sample: str) -> None:
+    """With every value its slot can take: a sample that another intent also matches
+    is ambiguous. Only a section's own question may win over its name, as both read it."""
+    slots = re.findall(r"\{(\w+)\}", sample)
+    assert len(slots) <= 1, "samples use at most one slot"
+    values = _slot_values()[slots[0]] if slots else [("", "")]
+    for form, canonical in values:
+        said = sample.replace("{" + slots[0] + "}", form) if slots else sample
+        resolution = resolver().resolve(said)
+        if slots and resolution.intent == intent:
+            assert resolution.slots[slots[0]].resolved == canonical, said
+            continue
+        section = guide().section_for_intent(resolution.intent)
+        allowed = slots == ["section"] and section is not None and section.name == canonical
+        assert resolution.intent == intent or allowed, f"{said!r} -> {resolution.intent}"
+
+
+def test_a_slot_sample_with_an_unknown_value_is_not_a_match() -> None:
+    assert resolver().resolve("tell me about the weather").slots["section"].resolved is None
+    assert resolver().resolve("completely unrelated words here").intent == FALLBACK
+
+
+@pytest.mark.parametrize(("said", "section_id"), [
+    ("what causes it", "causes"),
+    ("why does it happen", "causes"),
+    ("how do you treat it", "treatment"),
+    ("is it dangerous", "overview"),
+    ("who should I see", "get_help"),
+    ("tell me about botox", "treatment"),
+    ("symptoms", "symptoms"),
+    ("What is hemifacial spasm?", "overview"),
+])
+def test_real_questions_reach_the_right_section(said: str, section_id: str) -> None:
+    resolution = resolver().resolve(said)
+    section = guide().section_for_intent(resolution.intent)
+    if section is None:
+        assert resolution.intent == "ReadSectionIntent"
+        section = guide().find_section(resolution.slots["section"].resolved or "")
+    assert section is not None and section.id == section_id
+
+
+@pytest.mark.parametrize(("message", "phrase", "intent"), [
+    ("first_options", "what causes it", "ReadCausesIntent"),
+    ("first_options", "read everything", "ReadAllIntent"),
+    ("more_pages", "next", "AMAZON.NextIntent"),
+    ("section_end", "list the sections", "ListSectionsIntent"),
+    ("guide_end", "start over", "AMAZON.StartOverIntent"),
+    ("guide_end", "stop", "AMAZON.StopIntent"),
+    ("pick_section", "section two", "SectionNumberIntent"),
+    ("list_sections_again", "list the sections again", "ListSectionsIntent"),
+    ("brief_on", "more detail", "DetailIntent"),
+    ("detail_on", "brief", "BriefIntent"),
+    ("help_general", "slower", "SlowerIntent"),
+    ("help_general", "faster", "FasterIntent"),
+    ("help_in_section", "back", "AMAZON.PreviousIntent"),
+    ("help_in_section", "repeat", "AMAZON.RepeatIntent"),
+    ("misunderstood_again", "help", "AMAZON.HelpIntent"),
+    ("glossary_prompt", "what does brainstem mean", "DefineTermIntent"),
+    ("paused", "yes", "AMAZON.YesIntent"),
+])
+def test_what_the_skill_tells_people_to_say_is_understood(message: str, phrase: str,
+                                                          intent: str) -> None:
+    assert phrase in guide().messages[message].lower()
+    assert resolver().resolve(phrase).intent == intent
+
+
+def test_ask_resources_point_at_the_lambda_handler() -> None:
+    resources = json.loads((model.PROJECT_ROOT / "ask-resources.json").read_text(encoding="utf-8"))
+    profile = resources["profiles"]["default"]
+    assert Path(model.PROJECT_ROOT, profile["skillMetadata"]["src"]).resolve() == model.SKILL_PACKAGE
+    handler = profile["skillInfrastructure"]["userConfig"]["handler"]
+    assert handler == "skill.lambda_function.lambda_handler"
+    module_name, function = handler.rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module_name), function))
