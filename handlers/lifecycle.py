@@ -127,7 +127,7 @@ class PauseHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        if not state.started:
+        if not state.started or state.finished:
             return reply.tell(handler_input, guide().goodbye)
         title = narration.current_section(state).title
         return reply.tell(handler_input, guide().message("paused", title=title))

@@ -1,0 +1,261 @@
+"""Opening, resuming, closing and recovering: launch, yes/no, help, the notice, stop,
+fallback, errors and storage trouble. One behaviour per test, through the chat engine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.skill import CustomSkill
+
+from content import guide
+from handlers import navigation
+from skill import engine
+from skill.builder import build_skill
+from skill.conversation import Conversation
+from tests.helpers import check_reply, envelope, send_intent
+
+CAUSES = guide().section("causes")
+
+
+def message(key: str, **values: Any) -> str:
+    return guide().message(key, **values)
+
+
+@pytest.fixture
+def launched(conversation: Conversation) -> Conversation:
+    conversation.launch()
+    return conversation
+
+
+@pytest.fixture
+def returning(conversation: Conversation) -> Conversation:
+    """A listener who read the first two pages of 'causes' last time, then walked away."""
+    conversation.launch()
+    conversation.say("what causes it")
+    conversation.say("next")
+    conversation.end()
+    return conversation
+
+
+# --- launch and resume -----------------------------------------------------------------
+
+
+def test_first_launch_welcomes_gives_the_notice_and_choices(conversation: Conversation) -> None:
+    turn = conversation.launch()
+    assert turn.text.startswith(guide().welcome)
+    assert guide().notice in turn.text
+    assert message("first_options") in turn.reprompt
+    assert not turn.ended
+
+
+def test_returning_listener_is_offered_to_resume(returning: Conversation) -> None:
+    turn = returning.launch()
+    assert turn.text.startswith(guide().welcome_back)
+    assert turn.reprompt == message("resume_offer", section=CAUSES.title)
+    assert guide().notice not in turn.text
+
+
+def test_yes_resumes_at_the_same_section_and_page(returning: Conversation) -> None:
+    returning.launch()
+    turn = returning.say("yes")
+    assert turn.text.startswith(CAUSES.pages[1])
+
+
+def test_no_starts_fresh(returning: Conversation) -> None:
+    returning.launch()
+    declined = returning.say("no")
+    assert declined.text.startswith(message("resume_declined"))
+    assert returning.say("where am I").text.startswith(message("where_not_started"))
+
+
+def test_a_listener_who_finished_is_not_offered_to_resume(launched: Conversation) -> None:
+    launched.say("the last section")
+    launched.say("next")
+    launched.end()
+    turn = launched.launch()
+    assert "Last time" not in turn.text
+    assert message("first_options") in turn.text
+
+
+def test_returning_without_a_place_hears_the_choices(launched: Conversation) -> None:
+    launched.end()
+    turn = launched.launch()
+    assert turn.text == f"{guide().welcome_back} {launched_options()}"
+
+
+def launched_options() -> str:
+    return f"{message('first_options')} {message('question')}"
+
+
+def test_yes_with_nothing_asked_starts_the_guide(launched: Conversation) -> None:
+    turn = launched.say("yes")
+    assert turn.text.startswith(f"{guide().sections[0].title}. {guide().sections[0].pages[0]}")
+
+
+# --- help and the notice --------------------------------------------------------------
+
+
+def test_notice_on_request(launched: Conversation) -> None:
+    turn = launched.say("is this medical advice")
+    assert turn.text.startswith(guide().notice)
+
+
+def test_notice_on_request_inside_a_section_offers_to_go_on(launched: Conversation) -> None:
+    launched.say("what causes it")
+    turn = launched.say("is this medical advice")
+    assert turn.reprompt == message("more_pages")
+
+
+def test_help_outside_a_section_explains_the_guide(launched: Conversation) -> None:
+    turn = launched.say("help")
+    assert turn.text.startswith(message("help_general"))
+
+
+def test_help_inside_a_section_names_it(launched: Conversation) -> None:
+    launched.say("what causes it")
+    turn = launched.say("help")
+    assert turn.text.startswith(message("help_in_section", title=CAUSES.title))
+
+
+# --- stop, cancel, pause, session end ---------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["stop", "cancel", "pause"])
+def test_stopping_ends_the_session_and_keeps_the_place(launched: Conversation, word: str) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say(word)
+    assert turn.ended
+    assert turn.reprompt == ""
+    assert launched.launch().reprompt == message("resume_offer", section=CAUSES.title)
+
+
+def test_stop_before_reading_just_says_goodbye(launched: Conversation) -> None:
+    turn = launched.say("stop")
+    assert turn.ended
+    assert turn.text == guide().goodbye
+
+
+def test_pause_after_the_last_page_does_not_promise_to_carry_on(launched: Conversation) -> None:
+    launched.say("the last section")
+    launched.say("next")
+    turn = launched.say("pause")
+    assert turn.ended
+    assert "carry on" not in turn.text
+
+
+def test_session_ended_request_gets_no_speech(skill: CustomSkill) -> None:
+    answer = engine.handle_payload(
+        skill, envelope({"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"}))
+    assert "outputSpeech" not in (answer.get("response") or {})
+
+
+def test_session_ended_request_keeps_the_place(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.end("EXCEEDED_MAX_REPROMPTS")
+    assert launched.launch().reprompt == message("resume_offer", section=CAUSES.title)
+
+
+# --- not understood -------------------------------------------------------------------
+
+
+def test_first_miss_apologises_and_suggests_sections(launched: Conversation) -> None:
+    turn = launched.say("banana bread recipe")
+    assert turn.text.startswith(message("misunderstood"))
+    assert guide().sections[1].name in turn.reprompt
+    assert not turn.ended
+
+
+def test_second_miss_in_a_row_lists_short_choices(launched: Conversation) -> None:
+    launched.say("banana bread recipe")
+    turn = launched.say("the weather tomorrow")
+    assert turn.text == message("misunderstood_again")
+    assert turn.reprompt == message("misunderstood_again")
+
+
+def test_an_understood_request_resets_the_misses(launched: Conversation) -> None:
+    launched.say("banana bread recipe")
+    launched.say("help")
+    turn = launched.say("the weather tomorrow")
+    assert turn.text.startswith(message("misunderstood") + " ")
+
+
+def test_unknown_intent_name_is_treated_as_a_miss(launched: Conversation) -> None:
+    turn = send_intent(launched, "OrderPizzaIntent")
+    assert turn.text.startswith(message("misunderstood"))
+    assert not turn.ended
+
+
+# --- errors and storage ----------------------------------------------------------------
+
+
+@pytest.fixture
+def where_am_i_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Any, handler_input: Any) -> Any:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(navigation.WhereAmIHandler, "handle", broken)
+
+
+@pytest.mark.usefixtures("where_am_i_breaks")
+def test_a_failing_handler_gets_a_useful_answer(launched: Conversation,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    launched.say("what causes it")
+    with caplog.at_level(logging.ERROR):
+        turn = launched.say("where am I")
+    assert turn.text == f"{message('error')} {message('error_prompt')}"
+    assert not turn.ended
+    check_reply(turn)
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert failures and failures[0].exc_info is not None
+    assert "simulated bug" in str(failures[0].exc_info[1])
+
+
+@pytest.mark.usefixtures("where_am_i_breaks")
+def test_after_an_error_repeat_says_the_last_page_again(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("where am I")
+    assert launched.say("repeat").text.startswith(f"{CAUSES.title}. {CAUSES.pages[0]}")
+
+
+class BrokenStorage(AbstractPersistenceAdapter):
+    """A database that cannot be read or written."""
+
+    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+        raise PersistenceException("database is unavailable")
+
+    def save_attributes(self, request_envelope: Any, attributes: dict[str, Any]) -> None:
+        raise PersistenceException("database is unavailable")
+
+    def delete_attributes(self, request_envelope: Any) -> None:
+        raise PersistenceException("database is unavailable")
+
+
+class ReadOnlyStorage(BrokenStorage):
+    """Reads work (nothing saved yet); every write fails."""
+
+    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+        return {}
+
+
+@pytest.mark.parametrize("storage_kind", [BrokenStorage, ReadOnlyStorage])
+def test_storage_failure_still_answers_and_logs(storage_kind: type,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    conversation = Conversation(build_skill(storage_kind()), user_id="unlucky")
+    with caplog.at_level(logging.WARNING):
+        launch = conversation.launch()
+        turn = conversation.say("what causes it")
+    assert launch.text.startswith(guide().welcome)
+    assert turn.text.startswith(f"{CAUSES.title}. {CAUSES.pages[0]}")
+    assert any(r.levelno == logging.WARNING and r.exc_info for r in caplog.records)
+
+
+def test_storage_failure_keeps_the_place_within_the_session(caplog: pytest.LogCaptureFixture) -> None:
+    conversation = Conversation(build_skill(BrokenStorage()), user_id="unlucky")
+    conversation.launch()
+    conversation.say("what causes it")
+    assert conversation.say("next").text.startswith(CAUSES.pages[1])

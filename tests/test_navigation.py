@@ -1,0 +1,186 @@
+"""Finding the way: the list of sections, sections by number, next and previous
+section, where am I, and the main menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from content import guide
+from handlers import narration
+from skill.conversation import Conversation
+from tests.helpers import send_intent
+
+SECTIONS = guide().sections
+COUNT = len(SECTIONS)
+
+
+def message(key: str, **values: Any) -> str:
+    return guide().message(key, **values)
+
+
+def titles_in(text: str) -> list[str]:
+    return [section.title for section in SECTIONS if section.title in text]
+
+
+@pytest.fixture
+def launched(conversation: Conversation) -> Conversation:
+    conversation.launch()
+    return conversation
+
+
+# --- list of sections -------------------------------------------------------------------
+
+
+def test_list_names_every_section_with_its_number(launched: Conversation) -> None:
+    turn = launched.say("list the sections")
+    for number, section in enumerate(SECTIONS, start=1):
+        assert f"{number}, {section.title}" in turn.text
+    assert turn.reprompt == message("pick_section")
+
+
+def test_a_list_reply_names_at_most_five_sections(launched: Conversation) -> None:
+    assert narration.LIST_CHUNK <= 5
+    assert len(titles_in(launched.say("list the sections").text)) <= 5
+
+
+@pytest.fixture
+def chunks_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists come two at a time, as a guide with more than five sections would."""
+    monkeypatch.setattr(narration, "LIST_CHUNK", 2)
+
+
+@pytest.mark.usefixtures("chunks_of_two")
+def test_a_long_list_comes_in_parts(launched: Conversation) -> None:
+    replies = [launched.say("list the sections").text for _ in range(3)]
+    assert [titles_in(text) for text in replies] == [
+        [s.title for s in SECTIONS[0:2]], [s.title for s in SECTIONS[2:4]],
+        [s.title for s in SECTIONS[4:5]]]
+    assert message("list_sections_again") in replies[0]
+    assert replies[1].startswith("Then: 3, ")
+    assert message("list_sections_again") not in replies[2]
+
+
+@pytest.mark.usefixtures("chunks_of_two")
+def test_a_long_list_starts_again_after_the_last_part(launched: Conversation) -> None:
+    first = launched.say("list the sections").text
+    for _ in range(2):
+        launched.say("list the sections again")
+    assert launched.say("list the sections").text == first
+
+
+@pytest.mark.usefixtures("chunks_of_two")
+def test_a_long_list_starts_again_after_something_else(launched: Conversation) -> None:
+    first = launched.say("list the sections").text
+    launched.say("help")
+    assert launched.say("list the sections").text == first
+
+
+# --- sections by number and position ------------------------------------------------------
+
+
+def test_section_by_number_reads_it(launched: Conversation) -> None:
+    turn = launched.say("section three")
+    assert turn.text.startswith(f"{SECTIONS[2].title}. {SECTIONS[2].pages[0]}")
+
+
+def test_section_by_digit_reads_it(launched: Conversation) -> None:
+    assert launched.say("section 2").text.startswith(f"{SECTIONS[1].title}.")
+
+
+def test_a_section_number_that_does_not_exist_says_which_do(launched: Conversation) -> None:
+    turn = launched.say("section nine")
+    assert turn.text.startswith(message("no_such_section", number=9, count=COUNT))
+    assert turn.reprompt == message("pick_section")
+
+
+def test_section_zero_does_not_exist(launched: Conversation) -> None:
+    turn = send_intent(launched, "SectionNumberIntent", number="0")
+    assert turn.text.startswith(message("no_such_section", number=0, count=COUNT))
+
+
+def test_a_section_number_that_is_not_a_number(launched: Conversation) -> None:
+    turn = send_intent(launched, "SectionNumberIntent", number="?")
+    assert turn.text.startswith(message("no_such_section", number="like that", count=COUNT))
+
+
+def test_the_last_section(launched: Conversation) -> None:
+    turn = launched.say("the last section")
+    assert turn.text.startswith(f"{SECTIONS[-1].title}. {SECTIONS[-1].pages[0]}")
+
+
+def test_the_next_section_skips_the_rest_of_this_one(launched: Conversation) -> None:
+    launched.say("what causes it")
+    assert launched.say("the next section").text.startswith(f"{SECTIONS[2].title}.")
+
+
+def test_the_next_section_before_starting_is_the_first(launched: Conversation) -> None:
+    assert launched.say("the next section").text.startswith(f"{SECTIONS[0].title}.")
+
+
+def test_the_next_section_from_the_last_says_the_guide_ends(launched: Conversation) -> None:
+    launched.say("the last section")
+    turn = launched.say("the next section")
+    assert turn.text == message("guide_end")
+
+
+def test_the_previous_section(launched: Conversation) -> None:
+    launched.say("symptoms")
+    launched.say("next")
+    assert launched.say("the previous section").text.startswith(f"{SECTIONS[1].title}.")
+
+
+def test_the_previous_section_from_the_first_stays_there(launched: Conversation) -> None:
+    launched.say("start over")
+    assert launched.say("the previous section").text.startswith(f"{SECTIONS[0].title}.")
+
+
+# --- where am I ----------------------------------------------------------------------------
+
+
+def test_where_am_i_before_starting(launched: Conversation) -> None:
+    turn = launched.say("where am I")
+    assert turn.text.startswith(message("where_not_started"))
+    assert message("first_options") in turn.reprompt
+
+
+def test_where_am_i_in_the_middle(launched: Conversation) -> None:
+    launched.say("what causes it")
+    turn = launched.say("where am I")
+    here = message("where_am_i", number=2, title=SECTIONS[1].title, page=1,
+                   pages=len(SECTIONS[1].pages))
+    assert turn.text.startswith(f"{here} {message('where_next_page', page=2)}")
+
+
+def test_where_am_i_at_the_end_of_a_section(launched: Conversation) -> None:
+    launched.say("section two")
+    for _ in SECTIONS[1].pages[1:]:
+        launched.say("next")
+    turn = launched.say("where am I")
+    assert message("where_next_section", next=SECTIONS[2].title) in turn.text
+
+
+def test_where_am_i_on_the_last_page(launched: Conversation) -> None:
+    launched.say("the last section")
+    for _ in SECTIONS[-1].pages[1:]:
+        launched.say("next")
+    turn = launched.say("where am I")
+    assert message("where_last") in turn.text
+    assert turn.reprompt == message("guide_end")
+
+
+def test_where_am_i_does_not_move(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("where am I")
+    assert launched.say("next").text.startswith(SECTIONS[1].pages[1])
+
+
+# --- main menu -------------------------------------------------------------------------------
+
+
+def test_main_menu_goes_back_to_the_start(launched: Conversation) -> None:
+    launched.say("symptoms")
+    turn = launched.say("main menu")
+    assert turn.text.startswith(message("home"))
+    assert launched.say("where am I").text.startswith(message("where_not_started"))

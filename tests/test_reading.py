@@ -1,0 +1,196 @@
+"""Reading the guide: a section by question or by name, page by page, or all of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from content import guide
+from handlers import narration
+from skill.conversation import Conversation, Turn
+from tests.helpers import MAX_SSML, check_reply, send_intent
+
+OVERVIEW, CAUSES, SYMPTOMS = (guide().section(i) for i in ("overview", "causes", "symptoms"))
+LAST = guide().sections[-1]
+ALL_PAGES = [page for section in guide().sections for page in section.pages]
+
+
+def message(key: str, **values: Any) -> str:
+    return guide().message(key, **values)
+
+
+@pytest.fixture
+def launched(conversation: Conversation) -> Conversation:
+    conversation.launch()
+    return conversation
+
+
+def test_a_question_reads_its_section_from_the_start(launched: Conversation) -> None:
+    turn = launched.say("what causes it")
+    assert turn.text == f"{CAUSES.title}. {CAUSES.pages[0]} {message('more_pages')}"
+
+
+def test_a_section_name_in_a_slot_reads_that_section(launched: Conversation) -> None:
+    turn = launched.say("tell me about symptoms")
+    assert turn.text.startswith(f"{SYMPTOMS.title}. {SYMPTOMS.pages[0]}")
+
+
+def test_a_section_name_as_alexa_resolves_it(launched: Conversation) -> None:
+    turn = send_intent(launched, "ReadSectionIntent", section="Symptoms")
+    assert turn.text.startswith(f"{SYMPTOMS.title}.")
+
+
+def test_an_unknown_section_name_is_not_read(launched: Conversation) -> None:
+    turn = launched.say("tell me about the moon")
+    assert turn.text.startswith(message("misunderstood"))
+    assert all(section.name in turn.reprompt for section in guide().sections)
+
+
+def test_an_empty_section_slot_is_not_read(launched: Conversation) -> None:
+    turn = send_intent(launched, "ReadSectionIntent")
+    assert turn.text.startswith(message("misunderstood"))
+
+
+def test_next_reads_the_following_page(launched: Conversation) -> None:
+    launched.say("what causes it")
+    assert launched.say("next").text == f"{CAUSES.pages[1]} {message('more_pages')}"
+
+
+def test_next_at_the_end_of_a_section_names_what_comes_next(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say("next")
+    assert turn.reprompt == message("section_end", title=CAUSES.title, next=SYMPTOMS.title)
+
+
+def test_next_crosses_into_the_next_section(launched: Conversation) -> None:
+    launched.say("what causes it")
+    for _ in CAUSES.pages[1:]:
+        launched.say("next")
+    assert launched.say("next").text.startswith(f"{SYMPTOMS.title}. {SYMPTOMS.pages[0]}")
+
+
+def test_next_before_anything_starts_the_guide(launched: Conversation) -> None:
+    assert launched.say("next").text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[0]}")
+
+
+def test_previous_goes_back_one_page(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    assert launched.say("previous").text.startswith(f"{CAUSES.title}. {CAUSES.pages[0]}")
+
+
+def test_previous_goes_back_into_the_last_page_of_the_section_before(
+        launched: Conversation) -> None:
+    launched.say("symptoms")
+    assert launched.say("go back").text.startswith(CAUSES.pages[-1])
+
+
+def test_previous_at_the_first_page_says_so(launched: Conversation) -> None:
+    launched.say("start over")
+    turn = launched.say("previous")
+    assert turn.text.startswith(f"{message('first_page')} {OVERVIEW.title}. {OVERVIEW.pages[0]}")
+
+
+def test_repeat_says_the_last_reply_again(launched: Conversation) -> None:
+    said = launched.say("what causes it")
+    assert launched.say("repeat").text == said.text
+
+
+def test_repeat_again_after_a_repeat_still_repeats(launched: Conversation) -> None:
+    said = launched.say("what causes it")
+    launched.say("repeat")
+    assert launched.say("say that again").text == said.text
+
+
+def test_repeat_before_anything_was_said(conversation: Conversation) -> None:
+    turn = conversation.say("repeat")
+    assert message("nothing_to_repeat") in turn.text
+    assert not turn.ended
+
+
+def test_start_over_reads_the_first_page(launched: Conversation) -> None:
+    launched.say("the last section")
+    assert launched.say("start over").text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[0]}")
+
+
+def _to_last_page(conversation: Conversation) -> Turn:
+    turn = conversation.say("the last section")
+    for _ in LAST.pages[1:]:
+        turn = conversation.say("next")
+    return turn
+
+
+def test_the_last_page_says_the_guide_has_ended(launched: Conversation) -> None:
+    turn = _to_last_page(launched)
+    assert turn.text.endswith(f"{LAST.pages[-1]} {message('guide_end')}")
+
+
+def test_next_after_the_end_says_so_and_offers_start_over_or_stop(launched: Conversation) -> None:
+    _to_last_page(launched)
+    turn = launched.say("next")
+    assert turn.text == message("guide_end")
+    assert "start over" in turn.reprompt and "stop" in turn.reprompt
+    assert not turn.ended
+
+
+def test_resume_reads_the_current_page_again(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    assert launched.say("resume").text.startswith(CAUSES.pages[1])
+
+
+# --- read everything -------------------------------------------------------------------
+
+
+def test_read_everything_reads_several_pages_in_one_reply(launched: Conversation) -> None:
+    turn = launched.say("read everything")
+    heard = [page for page in ALL_PAGES if page in turn.text]
+    assert len(heard) >= 3
+    assert len(turn.ssml) < MAX_SSML
+    check_reply(turn)
+
+
+def test_read_everything_at_the_slowest_speed_stays_under_alexas_limit(
+        launched: Conversation) -> None:
+    launched.say("slower")
+    launched.say("slower")
+    turn = launched.say("read everything")
+    assert 'rate="70%"' in turn.ssml
+    assert len(turn.ssml) < MAX_SSML
+
+
+@pytest.fixture
+def small_replies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make 'read everything' fill a reply after a few pages, as a longer guide would."""
+    monkeypatch.setattr(narration, "READ_ALL_BUDGET", 700)
+
+
+@pytest.mark.usefixtures("small_replies")
+def test_read_everything_asks_to_go_on_when_a_reply_is_full(launched: Conversation) -> None:
+    turn = launched.say("read everything")
+    assert sum(page in turn.text for page in ALL_PAGES) >= 2
+    assert turn.reprompt == message("continue_reading")
+
+
+@pytest.mark.usefixtures("small_replies")
+def test_read_everything_with_yes_reaches_the_end_hearing_each_page_once(
+        launched: Conversation) -> None:
+    turns = [launched.say("read everything")]
+    while message("guide_end") not in turns[-1].text:
+        assert len(turns) < len(ALL_PAGES), "never reached the end"
+        assert turns[-1].reprompt == message("continue_reading")
+        turns.append(launched.say("yes"))
+    heard = " ".join(turn.text for turn in turns)
+    assert [heard.count(page) for page in ALL_PAGES] == [1] * len(ALL_PAGES)
+    positions = [heard.index(page) for page in ALL_PAGES]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.usefixtures("small_replies")
+def test_no_to_go_on_stops_reading(launched: Conversation) -> None:
+    launched.say("read everything")
+    turn = launched.say("no")
+    assert not any(page in turn.text for page in ALL_PAGES)
+    assert not turn.ended
