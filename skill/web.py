@@ -17,6 +17,7 @@ from content import guide
 from skill import engine
 from skill.builder import build_skill
 from skill.config import Settings, from_environment
+from skill.page import page
 from skill.storage import SQLiteAdapter
 from skill.verification import RequestVerifier, VerificationError
 
@@ -29,7 +30,7 @@ alexa = Blueprint("alexa", __name__)
 def create_app(verify: bool | None = None, skill_id: str | None = None,
                data_dir: str | Path | None = None, settings: Settings | None = None,
                verifier: RequestVerifier | None = None,
-               skill: CustomSkill | None = None) -> Flask:
+               skill: CustomSkill | None = None, audio_dir: str | Path | None = None) -> Flask:
     """Build the app. Keywords override the environment; verify=False is for local testing."""
     settings = settings or from_environment()
     verify = settings.verify if verify is None else verify
@@ -45,6 +46,7 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
         log.warning("Alexa request verification is OFF: use only for local testing")
     guide()  # parse content now, so a broken edit stops start-up, not a request
     app.register_blueprint(alexa)
+    app.register_blueprint(page, audio_dir=audio_dir)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
