@@ -15,8 +15,11 @@ from content import guide
 
 MAX_SSML_CHARS = 8000
 BREAK = '<break time="400ms"/>'
-# Control characters are not allowed in XML 1.0; bidi controls confuse screen readers.
-UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters, lone surrogates and U+FFFE/U+FFFF are not allowed in XML 1.0;
+# bidi controls confuse screen readers.
+UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]")
 
 
 @cache

@@ -12,9 +12,11 @@ from typing import Any
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_model import IntentRequest, Request, RequestEnvelope
 
 SERIALIZER = DefaultSerializer()
+# Deeper than any Alexa envelope; deeper still would exhaust Python's recursion on the way in.
+MAX_DEPTH = 64
 
 
 class BadRequest(ValueError):
@@ -25,21 +27,44 @@ def parse_envelope(payload: str | dict[str, Any]) -> RequestEnvelope:
     text = payload if isinstance(payload, str) else json.dumps(payload)
     try:
         data = json.loads(text)
+    except RecursionError as error:
+        raise BadRequest("request envelope is nested too deeply") from error
     except ValueError as error:
         raise BadRequest("body is not valid JSON") from error
     if not isinstance(data, dict) or not isinstance(data.get("request"), dict):
         raise BadRequest("body is not an Alexa request envelope")
+    if _too_deep(data):
+        raise BadRequest("request envelope is nested too deeply")
     request = data["request"]
     if not isinstance(request.get("type"), str) or not isinstance(request.get("requestId", ""),
                                                                   str):
         raise BadRequest("request.type is missing")
+    if request["type"] not in Request.discriminator_value_class_map:
+        raise BadRequest(f"unknown request type {request['type'][:60]!r}")
     try:
         envelope = SERIALIZER.deserialize(payload=text, obj_type=RequestEnvelope)
     except Exception as error:  # the SDK raises several types for malformed fields
         raise BadRequest("request envelope has malformed fields") from error
     if envelope.request is None:
         raise BadRequest(f"unknown request type {request['type'][:60]!r}")
+    if isinstance(envelope.request, IntentRequest) and not isinstance(
+            getattr(envelope.request.intent, "name", None), str):
+        raise BadRequest("IntentRequest without an intent name")
     return envelope
+
+
+def _too_deep(value: Any) -> bool:
+    """True if containers nest deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return False
 
 
 def invoke(skill: CustomSkill, envelope: RequestEnvelope) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from content import guide
-from skill import engine
+from skill import engine, logs
 from skill.builder import build_skill
 from skill.config import Settings, from_environment
 from skill.page import page
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 
 alexa = Blueprint("alexa", __name__)
+logs.watch(alexa, "alexa.alexa_endpoint")  # one log line per Alexa request
 
 
 def create_app(verify: bool | None = None, skill_id: str | None = None,
@@ -71,9 +72,11 @@ def alexa_endpoint() -> Any:
             verifier.verify(request.headers, body)
         except VerificationError as error:
             log.info("request refused: %s", error)
+            logs.note(outcome="refused")
             return _error(400, "request verification failed")
     try:
         envelope = engine.parse_envelope(body.decode("utf-8", errors="strict"))
+        logs.note(envelope)
         return jsonify(engine.invoke(_services()["skill"], envelope))
     except (engine.BadRequest, UnicodeDecodeError) as error:
         return _error(400, str(error) if isinstance(error, engine.BadRequest) else "not UTF-8")
