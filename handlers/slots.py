@@ -32,6 +32,6 @@ def slot_text(handler_input: HandlerInput, name: str) -> str:
 def slot_number(handler_input: HandlerInput, name: str) -> int | None:
     """A small whole number from an AMAZON.NUMBER slot ('3', 'three' or 'third')."""
     text = slot_text(handler_input, name).strip().lower()
-    if text.isdigit() and len(text) <= 4:
+    if text.isdecimal() and len(text) <= 4:  # isdigit() would let '²' through to int()
         return int(text)
     return NUMBER_WORDS.get(text)

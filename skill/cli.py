@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from content import ContentError, guide
+from skill import logs
 from skill.config import from_environment
 
 log = logging.getLogger("spasm_guide")
@@ -29,11 +30,13 @@ def _conversation(args: argparse.Namespace):
 def cmd_serve(args: argparse.Namespace) -> int:
     from skill.server import serve
 
+    guide()  # a broken content edit stops here with one clear line, before any worker starts
     if args.no_verify:
         log.warning("--no-verify: Alexa request signatures are NOT checked. Local testing only.")
     return serve(host=args.host, port=args.port, skill_id=args.skill_id,
                  verify=not args.no_verify, data_dir=Path(args.data_dir),
-                 workers=args.workers, threads=args.threads)
+                 workers=args.workers, threads=args.threads,
+                 log_format=args.log_format, log_level=from_environment().log_level)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -95,7 +98,13 @@ def problems() -> list[str]:
         from audio.build import check_audio
     except ImportError:
         return found
-    return found + check_audio()
+    try:
+        return found + check_audio()
+    except ContentError:
+        raise
+    except Exception as error:  # e.g. a corrupt manifest: report it, don't crash
+        return [*found, f"audio could not be checked: {type(error).__name__}: "
+                        f"{' '.join(str(error).split())}"]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -155,10 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=from_environment().log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         args = build_parser().parse_args(argv)
+        # JSON lines for the service (SPASM_GUIDE_LOG_FORMAT=text for a person); text elsewhere.
+        args.log_format = logs.chosen_format("json" if args.command == "serve" else "text")
+        logs.configure(args.log_format, from_environment().log_level)
+    except ValueError as error:
+        sys.stderr.write(f"spasm-guide: bad logging set-up: {error}\n")
+        return 2
+    try:
         return int(args.func(args) or 0)
     except ContentError as error:
         sys.stderr.write(f"spasm-guide: content problem: {error}\n")

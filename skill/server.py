@@ -12,6 +12,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from skill import logs
 from skill.web import create_app
 
 
@@ -29,7 +30,8 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir: Path,
-          workers: int = 2, threads: int = 4) -> int:
+          workers: int = 2, threads: int = 4, log_format: str = "json",
+          log_level: str = "INFO") -> int:
     options = {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
@@ -40,6 +42,9 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
         "limit_request_line": 4094,
         "limit_request_field_size": 8190,
         "accesslog": None,
+        # gunicorn's own lines and ours in one format (see skill/logs.py).
+        "loglevel": log_level.lower(),
+        "logconfig_dict": logs.gunicorn_config(log_format, log_level),
     }
     app_options = {"verify": verify, "skill_id": skill_id, "data_dir": data_dir}
     _Gunicorn(options, app_options).run()

@@ -1,0 +1,138 @@
+"""Structured logs: one JSON object per line, one line per Alexa request, nothing private."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handlers.glossary import DefineTermHandler
+from skill import cli, engine, logs
+from skill.web import create_app
+from tests.envelopes import USER_ID, intent, launch, post
+
+SECRET_SLOT = "my private words xyzzy"
+BASE_FIELDS = {"time", "level", "logger", "message"}
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Configure logging as `spasm-guide serve` does, into a string; put the root back after."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    stream = io.StringIO()
+    logs.configure("json", "INFO", stream=stream)
+    yield stream
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    text = stream.getvalue()
+    parsed = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object
+    for line in parsed:
+        assert set(line) >= BASE_FIELDS, line
+    return parsed
+
+
+def request_lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [line for line in lines(stream) if line["logger"] == "spasm_guide.request"]
+
+
+def assert_private(stream: io.StringIO) -> None:
+    text = stream.getvalue()
+    assert USER_ID not in text and "ROBUSTNESS-TEST-USER" not in text
+    assert SECRET_SLOT not in text and "xyzzy" not in text
+
+
+def test_each_request_is_one_json_line_with_its_fields(client: Any,
+                                                       captured: io.StringIO) -> None:
+    post(client, launch())
+    post(client, intent("DefineTermIntent", {"term": SECRET_SLOT}))
+    post(client, intent("ReadSectionIntent", {"section": SECRET_SLOT}))
+    post(client, "{not json")
+    post(client, json.dumps(launch()), content_type="text/plain")
+    found = request_lines(captured)
+    assert [(line.get("request_type"), line.get("intent"), line["outcome"], line["status"])
+            for line in found] == [
+        ("LaunchRequest", None, "ok", 200),
+        ("IntentRequest", "DefineTermIntent", "ok", 200),
+        ("IntentRequest", "ReadSectionIntent", "ok", 200),
+        (None, None, "bad_request", 400),
+        (None, None, "bad_request", 415),
+    ]
+    for line in found:
+        assert isinstance(line["latency_ms"], float | int) and line["latency_ms"] >= 0
+        assert line["level"] in ("INFO", "WARNING")
+    for line in found[:3]:
+        assert line["request_id"].startswith("test.request.")
+        assert line["user"] == logs.user_prefix(USER_ID) and len(line["user"]) == 8
+    assert_private(captured)
+
+
+def test_a_refused_request_is_logged_as_refused(tmp_path: Path, captured: io.StringIO) -> None:
+    client = create_app(verify=True, data_dir=tmp_path).test_client()
+    assert post(client, launch()).status_code == 400  # no signature headers
+    (line,) = request_lines(captured)
+    assert (line["outcome"], line["status"]) == ("refused", 400)
+
+
+def test_a_failed_handler_is_an_error_without_the_message(
+        client: Any, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Any, handler_input: Any) -> Any:
+        raise ValueError(f"cannot define {SECRET_SLOT} for {USER_ID}")
+
+    monkeypatch.setattr(DefineTermHandler, "handle", broken)
+    result = post(client, intent("DefineTermIntent", {"term": SECRET_SLOT}))
+    assert result.status_code == 200  # the listener still hears an apology
+    found = lines(captured)
+    failure = next(line for line in found if line.get("error"))
+    assert failure["error"] == "ValueError" and failure["level"] == "ERROR"
+    assert any("broken" in frame for frame in failure["frames"])
+    assert failure["request_type"] == "IntentRequest"  # lines inside a request carry its fields
+    (line,) = request_lines(captured)
+    assert (line["outcome"], line["status"], line["level"]) == ("error", 200, "ERROR")
+    assert_private(captured)
+
+
+def test_a_crash_is_a_500_logged_as_error(client: Any, captured: io.StringIO,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(skill: Any, envelope: Any) -> Any:
+        raise RuntimeError(f"boom {SECRET_SLOT}")
+
+    monkeypatch.setattr(engine, "invoke", crash)
+    result = post(client, intent("DefineTermIntent", {"term": SECRET_SLOT}))
+    assert result.status_code == 500 and "Traceback" not in result.get_data(as_text=True)
+    (line,) = request_lines(captured)
+    assert (line["outcome"], line["status"]) == ("error", 500)
+    assert_private(captured)
+
+
+def test_text_format_is_one_readable_line(client: Any, captured: io.StringIO) -> None:
+    stream = io.StringIO()
+    logs.configure("text", "INFO", stream=stream)
+    post(client, intent("DefineTermIntent", {"term": SECRET_SLOT}))
+    (line,) = [text for text in stream.getvalue().splitlines() if "alexa request" in text]
+    assert "intent=DefineTermIntent" in line and "outcome=ok" in line and "status=200" in line
+    assert_private(stream)
+
+
+def test_identifiers_cannot_smuggle_free_text() -> None:
+    assert logs.identifier("IntentRequest") == "IntentRequest"
+    assert " " not in logs.identifier("a b\nc {\"x\": 1}")
+    assert len(logs.identifier("x" * 1000)) == 80
+
+
+def test_unknown_log_format_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(logs.ENV_FORMAT, "xml")
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "log format" in err and "Traceback" not in err
