@@ -11,7 +11,7 @@ from ask_sdk_model import Response
 
 from content import Section, guide
 from handlers import reply
-from handlers.state import PENDING_CONTINUE, PENDING_NEXT, ListenerState
+from handlers.state import PENDING_CONTINUE, PENDING_NEXT, PENDING_RESUME, ListenerState
 
 LIST_CHUNK = 5
 # Leave room for SSML tags, pauses and the prompt inside Alexa's 8,000 characters.
@@ -109,8 +109,13 @@ def not_understood(handler_input: HandlerInput) -> Response:
     state = ListenerState.of(handler_input)
     state.misunderstood += 1
     state.missed = True
-    state.pending = ""
     content = guide()
+    if state.pending == PENDING_RESUME:
+        # Keep the offer open: a stray word should not lose the listener's place.
+        title = current_section(state).title
+        return reply.ask(handler_input, content.message("misunderstood"),
+                         prompt=content.message("resume_offer", section=title))
+    state.pending = ""
     if state.misunderstood >= 2:
         return reply.ask(handler_input, prompt=content.message("misunderstood_again"))
     suggestion = content.message("fallback_suggestion", names=spoken_list(section_names()))
