@@ -8,6 +8,7 @@ while the Lambda container lives; fine for trying it out).
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,29 @@ log = logging.getLogger(__name__)
 LAMBDA_DATA_DIR = Path("/tmp/facial-spasm-guide")
 
 
+def plain_numbers(value: Any) -> Any:
+    """DynamoDB returns every number as Decimal; saved state expects int (or float)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: plain_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_numbers(item) for item in value]
+    return value
+
+
 def persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
     if settings.dynamodb_table:
         from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
-        return DynamoDbAdapter(table_name=settings.dynamodb_table, create_table=False,
-                               partition_keygen=user_key)
+        class PlainNumbersDynamoDbAdapter(DynamoDbAdapter):
+            """Without this, section, page and speed come back as Decimal and are dropped."""
+
+            def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+                return plain_numbers(super().get_attributes(request_envelope))
+
+        return PlainNumbersDynamoDbAdapter(table_name=settings.dynamodb_table,
+                                           create_table=False, partition_keygen=user_key)
     data_dir = settings.data_dir if settings.data_dir.is_absolute() else LAMBDA_DATA_DIR
     return SQLiteAdapter(data_dir / "state.sqlite3")
 

@@ -88,7 +88,12 @@ def healthz() -> Any:
 
 
 def _http_error(error: HTTPException) -> tuple[Response, int]:
-    return _error(error.code or 500, error.description or error.name)
+    response, status = _error(error.code or 500, error.description or error.name)
+    # Keep what the error says beyond its text, e.g. Allow on a 405 (required by HTTP).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, status
 
 
 def _unexpected_error(error: Exception) -> tuple[Response, int]:

@@ -1,0 +1,255 @@
+"""The web service over HTTP (Flask test client): real Alexa envelopes, errors, verification.
+
+tests/requests/*.json are full request envelopes as Alexa sends them (session,
+context.System with device and API token, resolved slots). Every error answer
+is JSON and carries no stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from content import guide
+from skill.conversation import ssml_to_text
+from skill.verification import RequestVerifier
+from skill.web import MAX_BODY_BYTES, create_app
+from tests.alexa_certs import (
+    SKILL_ID,
+    Chain,
+    FakeClock,
+    FakeFetcher,
+    Keys,
+    generate_keys,
+    iso_timestamp,
+    make_chain,
+    signed_headers,
+)
+
+REQUESTS = Path(__file__).with_name("requests")
+NOW = datetime(2026, 11, 25, 16, 0, 0, tzinfo=UTC)
+FOREIGN_SKILL = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
+JSON = "application/json"
+
+
+def envelope(name: str, **request_changes: Any) -> dict[str, Any]:
+    data = json.loads((REQUESTS / name).read_text(encoding="utf-8"))
+    data["request"].update(request_changes)
+    return data
+
+
+def with_application(data: dict[str, Any], application_id: str) -> dict[str, Any]:
+    data["session"]["application"]["applicationId"] = application_id
+    data["context"]["System"]["application"]["applicationId"] = application_id
+    return data
+
+
+def post(client: FlaskClient, data: Any, **kwargs: Any) -> TestResponse:
+    body = data if isinstance(data, bytes) else json.dumps(data).encode("utf-8")
+    kwargs.setdefault("content_type", JSON)
+    return client.post("/alexa", data=body, **kwargs)
+
+
+def speech(answer: TestResponse) -> str:
+    return ssml_to_text(answer.get_json()["response"]["outputSpeech"]["ssml"])
+
+
+def assert_clean_error(answer: TestResponse, status: int) -> None:
+    assert answer.status_code == status, answer.get_data(as_text=True)
+    assert answer.mimetype == JSON
+    body = answer.get_data(as_text=True)
+    assert isinstance(answer.get_json()["error"], str)
+    for leak in ("Traceback", 'File "', "werkzeug", "site-packages", ".py"):
+        assert leak not in body, body
+
+
+def saved_rows(database: Path) -> int:
+    if not database.exists():
+        return 0
+    with sqlite3.connect(database) as connection:
+        try:
+            return connection.execute("SELECT COUNT(*) FROM listener_state").fetchone()[0]
+        except sqlite3.OperationalError:  # the table was never created
+            return 0
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def first_page(section_id: str) -> str:
+    content = guide()
+    return flat(content.sections[content.section_index(section_id)].pages[0])
+
+
+# --- real envelopes, verification off ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["launch.json", "intent_causes.json",
+                                  "intent_section_slot.json"])
+def test_spoken_requests_get_a_valid_response(client: FlaskClient, name: str) -> None:
+    answer = post(client, envelope(name))
+    assert answer.status_code == 200
+    assert answer.mimetype == JSON
+    data = answer.get_json()
+    assert data["version"] == "1.0"
+    response = data["response"]
+    assert response["outputSpeech"]["type"] == "SSML"
+    ssml = response["outputSpeech"]["ssml"]
+    assert ssml.startswith("<speak>") and ssml.endswith("</speak>")
+    assert len(ssml) <= 8000
+    assert response["shouldEndSession"] is False
+    assert response["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
+    assert response["card"]["type"] == "Simple"
+    assert isinstance(data["sessionAttributes"]["listener"], dict)
+
+
+def test_launch_welcomes_with_the_notice(client: FlaskClient) -> None:
+    said = speech(post(client, envelope("launch.json")))
+    assert flat(guide().notice) in said
+
+
+def test_causes_intent_reads_the_causes(client: FlaskClient) -> None:
+    assert first_page("causes") in speech(post(client, envelope("intent_causes.json")))
+
+
+def test_section_slot_uses_the_resolved_value(client: FlaskClient) -> None:
+    """'tell me about twitching' resolves to the symptoms section, as Alexa's ER says."""
+    assert first_page("symptoms") in speech(post(client, envelope("intent_section_slot.json")))
+
+
+def test_session_ended_gets_an_empty_response(client: FlaskClient) -> None:
+    answer = post(client, envelope("session_ended.json"))
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["version"] == "1.0"
+    assert "outputSpeech" not in (data.get("response") or {})
+
+
+def test_charset_in_content_type_is_fine(client: FlaskClient) -> None:
+    answer = post(client, envelope("launch.json"), content_type="application/json; charset=utf-8")
+    assert answer.status_code == 200
+
+
+def test_healthz(client: FlaskClient) -> None:
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ok", "sections": len(guide().sections)}
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def test_wrong_method_is_405_json(client: FlaskClient) -> None:
+    answer = client.get("/alexa")
+    assert_clean_error(answer, 405)
+    assert "POST" in answer.headers["Allow"]  # HTTP requires saying what is allowed
+    assert_clean_error(client.put("/alexa", data=b"{}", content_type=JSON), 405)
+    assert_clean_error(client.post("/healthz"), 405)
+
+
+def test_unknown_path_is_404_json(client: FlaskClient) -> None:
+    assert_clean_error(client.get("/nowhere"), 404)
+    assert_clean_error(client.post("/alexa/extra", data=b"{}", content_type=JSON), 404)
+
+
+def test_wrong_content_type_is_415(client: FlaskClient) -> None:
+    body = json.dumps(envelope("launch.json")).encode()
+    assert_clean_error(post(client, body, content_type="text/plain"), 415)
+    assert_clean_error(client.post("/alexa", data=body), 415)  # no content type at all
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"", b"[]", b'{"request": 1}', b"\xff\xfe{}",
+                                  b'{"version": "1.0", "request": {"type": "NoSuchRequest"}}'])
+def test_malformed_body_is_400(client: FlaskClient, body: bytes) -> None:
+    assert_clean_error(post(client, body), 400)
+
+
+def test_body_over_one_megabyte_is_413(client: FlaskClient) -> None:
+    data = envelope("launch.json")
+    data["padding"] = "x" * (MAX_BODY_BYTES + 1)
+    assert_clean_error(post(client, data), 413)
+
+
+def test_unexpected_failure_is_500_without_details(tmp_path: Path) -> None:
+    class Broken:
+        def invoke(self, **kwargs: Any) -> Any:
+            raise RuntimeError("secret detail at /srv/app/handler.py line 3")
+
+    client = create_app(verify=False, data_dir=tmp_path, skill=Broken()).test_client()
+    answer = post(client, envelope("launch.json"))
+    assert_clean_error(answer, 500)
+    assert "secret" not in answer.get_data(as_text=True)
+
+
+# --- verification on ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    return generate_keys()
+
+
+@pytest.fixture(scope="module")
+def chain(keys: Keys) -> Chain:
+    return make_chain(keys, now=NOW)
+
+
+@pytest.fixture
+def verified_client(tmp_path: Path, chain: Chain) -> FlaskClient:
+    verifier = RequestVerifier(skill_id=SKILL_ID, fetcher=FakeFetcher(chain.pem),
+                               trusted_roots=[chain.root], clock=FakeClock(NOW))
+    return create_app(verify=True, skill_id=SKILL_ID, data_dir=tmp_path,
+                      verifier=verifier).test_client()
+
+
+def fresh_launch(application_id: str = SKILL_ID) -> bytes:
+    data = with_application(envelope("launch.json", timestamp=iso_timestamp(NOW)), application_id)
+    return json.dumps(data).encode("utf-8")
+
+
+def test_signed_launch_is_answered_and_saved(verified_client: FlaskClient, chain: Chain,
+                                            tmp_path: Path) -> None:
+    body = fresh_launch()
+    answer = verified_client.post("/alexa", data=body, headers=signed_headers(body, chain.leaf_key))
+    assert answer.status_code == 200
+    assert flat(guide().notice) in speech(answer)
+    assert saved_rows(tmp_path / "state.sqlite3") == 1
+
+
+def test_unsigned_launch_is_refused_before_any_handler(verified_client: FlaskClient,
+                                                      tmp_path: Path) -> None:
+    answer = post(verified_client, fresh_launch())
+    assert_clean_error(answer, 400)
+    assert saved_rows(tmp_path / "state.sqlite3") == 0
+
+
+def test_tampered_body_is_refused(verified_client: FlaskClient, chain: Chain,
+                                  tmp_path: Path) -> None:
+    headers = signed_headers(fresh_launch(), chain.leaf_key)
+    tampered = fresh_launch().replace(b'"en-US"', b'"en-GB"')
+    assert tampered != fresh_launch()
+    assert_clean_error(verified_client.post("/alexa", data=tampered, headers=headers), 400)
+    assert saved_rows(tmp_path / "state.sqlite3") == 0
+
+
+def test_signed_request_for_another_skill_is_refused(verified_client: FlaskClient, chain: Chain,
+                                                     tmp_path: Path) -> None:
+    body = fresh_launch(FOREIGN_SKILL)
+    answer = verified_client.post("/alexa", data=body, headers=signed_headers(body, chain.leaf_key))
+    assert_clean_error(answer, 400)
+    assert saved_rows(tmp_path / "state.sqlite3") == 0
+
+
+def test_foreign_skill_without_verification_is_400_not_500(tmp_path: Path) -> None:
+    client = create_app(verify=False, skill_id=SKILL_ID, data_dir=tmp_path).test_client()
+    assert post(client, envelope("launch.json")).status_code == 200
+    answer = post(client, with_application(envelope("launch.json"), FOREIGN_SKILL))
+    assert_clean_error(answer, 400)
