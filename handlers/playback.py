@@ -10,7 +10,6 @@ is playing now, and a resume starts from the offset Alexa reports.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -27,13 +26,13 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
+from audio.catalog import Playlist, Track
 from content import guide
 from handlers import narration, reply
 from handlers.slots import slot_text
 from handlers.state import ListenerState
 
 log = logging.getLogger(__name__)
-TOKEN_PREFIX = "facial-spasm-guide:"
 # Intents Alexa sends outside a conversation while our recording is loaded.
 TRANSPORT_INTENTS = (
     "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
@@ -41,30 +40,6 @@ TRANSPORT_INTENTS = (
     "AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent",
     "AMAZON.ShuffleOffIntent",
 )
-
-
-@dataclass(frozen=True)
-class Track:
-    section_id: str
-    title: str
-    url: str
-
-    @property
-    def token(self) -> str:
-        return TOKEN_PREFIX + self.section_id
-
-
-@dataclass(frozen=True)
-class Playlist:
-    """The section recordings in guide order, at HTTPS URLs Alexa can stream."""
-
-    tracks: tuple[Track, ...]
-
-    def index_of(self, token: str | None) -> int | None:
-        return next((i for i, t in enumerate(self.tracks) if t.token == token), None)
-
-    def index_for_section(self, section_id: str) -> int | None:
-        return next((i for i, t in enumerate(self.tracks) if t.section_id == section_id), None)
 
 
 def _request_type(handler_input: HandlerInput) -> str:

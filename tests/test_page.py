@@ -18,7 +18,7 @@ from markupsafe import escape
 from audio.engines import Speech
 from audio.mp3 import encode_mp3
 from content import guide
-from skill.page import human_duration, human_size, load_catalog, safe_name, section_audio
+from audio.catalog import human_duration, human_size, load_catalog, safe_name, section_audio
 from skill.web import create_app
 
 SAMPLE_RATE = 22050

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from ask_sdk_core.skill import CustomSkill
 
+from audio.catalog import TOKEN_PREFIX, Playlist, Track
 from content import guide
-from handlers.playback import TOKEN_PREFIX, Playlist, Track
 from skill import engine
 from skill.builder import build_skill
 from skill.storage import SQLiteAdapter

@@ -1,0 +1,36 @@
+"""The AudioPlayer playlist comes from the audio manifest and an HTTPS base URL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from audio.catalog import DEFAULT_AUDIO_DIR
+from content import guide
+from skill.playlist import load_playlist
+
+
+def test_no_base_url_means_speech_only() -> None:
+    assert load_playlist(None) is None
+
+
+def test_plain_http_is_refused_because_alexa_streams_only_https() -> None:
+    assert load_playlist("http://example.org/audio") is None
+
+
+def test_every_section_gets_its_recording_in_guide_order() -> None:
+    playlist = load_playlist("https://example.org/audio/")
+    assert playlist is not None
+    assert [t.section_id for t in playlist.tracks] == [s.id for s in guide().sections]
+    assert all(t.url.startswith("https://example.org/audio/files/") for t in playlist.tracks)
+    assert all(t.url.endswith(".mp3") for t in playlist.tracks)
+
+
+def test_missing_section_audio_turns_playback_off(tmp_path: Path) -> None:
+    shutil.copytree(DEFAULT_AUDIO_DIR / "files", tmp_path / "files")
+    manifest = json.loads((DEFAULT_AUDIO_DIR / "manifest.json").read_text())
+    manifest["files"] = [f for f in manifest["files"]
+                         if not (f["kind"] == "section" and f["section"] == "causes")]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert load_playlist("https://example.org/audio", tmp_path) is None
