@@ -18,16 +18,30 @@ def _intent_name(handler_input: HandlerInput) -> str:
     return request.intent.name if isinstance(request, IntentRequest) and request.intent else ""
 
 
+# Section number by the section's own intent name, for the guide it was built from: every
+# intent request asks, so look it up instead of rebuilding each section's intent name.
+_sections_by_intent: tuple[object, dict[str, int]] = (None, {})
+
+
+def _section_number(handler_input: HandlerInput) -> int | None:
+    global _sections_by_intent
+    content = guide()
+    if _sections_by_intent[0] is not content:
+        _sections_by_intent = (content, {section.intent_name: number
+                                         for number, section in enumerate(content.sections)})
+    return _sections_by_intent[1].get(_intent_name(handler_input))
+
+
 class SectionQuestionHandler(AbstractRequestHandler):
     """A section's own question, like 'what causes it': read that section from its start."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return guide().section_for_intent(_intent_name(handler_input)) is not None
+        return _section_number(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        section = guide().section_for_intent(_intent_name(handler_input))
-        assert section is not None
-        ListenerState.of(handler_input).go_to(guide().section_index(section.id))
+        number = _section_number(handler_input)
+        assert number is not None
+        ListenerState.of(handler_input).go_to(number)
         return narration.read_here(handler_input)
 
 

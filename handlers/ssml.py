@@ -8,8 +8,7 @@ using content/pronunciation.yaml.
 from __future__ import annotations
 
 import re
-from functools import cache
-from xml.sax.saxutils import escape
+from functools import cache, lru_cache
 
 from content import guide
 
@@ -20,6 +19,9 @@ BREAK = '<break time="400ms"/>'
 UNSAFE_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\ufffe\uffff]")
+# Replies are built from the same content texts over and over: remember the last few
+# hundred cleaned and escaped parts (bounded, so echoed user text cannot grow it).
+TEXT_CACHE_SIZE = 512
 
 
 @cache
@@ -29,15 +31,23 @@ def _pronunciation_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b"), table
 
 
+def escape(text: str, quotes: bool = False) -> str:
+    """XML-escape &, < and > (and " when asked); xml.sax.saxutils would import urllib and ssl."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if quotes else text
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def clean(text: str) -> str:
     """Plain text without characters that cannot be spoken or stored in XML."""
     return " ".join(UNSAFE_CHARACTERS.sub("", text).split())
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def spoken(text: str) -> str:
     """Escaped text with pronunciation fixes, ready to sit inside <speak>."""
     pattern, table = _pronunciation_pattern()
-    escaped = escape(clean(text), {'"': "&quot;"})
+    escaped = escape(clean(text), quotes=True)
     if not table:
         return escaped
     return pattern.sub(lambda m: f'<sub alias="{escape(table[m.group(1)])}">{m.group(1)}</sub>',

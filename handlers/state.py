@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -69,7 +70,7 @@ class ListenerState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ListenerState:
         """Build from saved or session data, dropping anything unknown or of the wrong type."""
-        defaults = {f.name: f.default for f in fields(cls) if f.name in cls.KEPT}
+        defaults = _kept_defaults(cls)
         clean = {k: v for k, v in data.items() if k in defaults and _same_kind(v, defaults[k])}
         state = cls(**clean)
         state._clamp()
@@ -142,6 +143,12 @@ class ListenerState:
             self.go_to(previous, last_page)
             return True
         return False
+
+
+@cache
+def _kept_defaults(cls: type[ListenerState]) -> dict[str, Any]:
+    """Default of each kept field, worked out once rather than on every request."""
+    return {f.name: f.default for f in fields(cls) if f.name in cls.KEPT}
 
 
 def _same_kind(value: Any, default: Any) -> bool:

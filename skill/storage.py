@@ -65,8 +65,9 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                          isolation_level=None, check_same_thread=True)
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            connection.execute("PRAGMA journal_mode=WAL")
+            # NORMAL first: switching a new file to WAL then syncs once less (Lambda cold start).
             connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA journal_mode=WAL")
             self._local.connection = connection
         if not self._migrated:
             with self._migrate_lock:
