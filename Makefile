@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 ARGS ?=
 
-.PHONY: run test check lint model audio bench fuzz lambda clean
+.PHONY: run test check lint model audio bench fuzz load lambda clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ model: $(STAMP)
 
 audio: $(STAMP)
 	$(BIN)/spasm-guide build-audio --engine piper $(ARGS)
+
+# 50,000 fresh random examples against POST /alexa (`make test` runs 2,000 fixed ones).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q tests/test_fuzz.py $(ARGS)
+
+# 50 clients for 30 s against a `spasm-guide serve` it starts on loopback (ARGS: --clients, --seconds, --url).
+load: $(STAMP)
+	$(PY) bench/load.py $(ARGS)
 
 lambda: $(STAMP)
 	rm -rf build/lambda && mkdir -p build/lambda
