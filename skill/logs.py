@@ -34,7 +34,7 @@ ENV_FORMAT = "SPASM_GUIDE_LOG_FORMAT"
 # Per-request fields, and the few others that handlers pass as `extra=`.
 REQUEST_FIELDS = ("request_id", "request_type", "intent", "user", "latency_ms", "outcome",
                   "status")
-EXTRA_FIELDS = (*REQUEST_FIELDS, "reason")
+EXTRA_FIELDS = (*REQUEST_FIELDS, "reason", "event")
 OUTCOMES = ("ok", "refused", "bad_request", "error")
 USER_PREFIX_CHARS = 8
 _IDENTIFIER = re.compile(r"[^\w.:-]")
@@ -99,12 +99,20 @@ class TextFormatter(logging.Formatter):
         return f"  {frames['error']} at " + " <- ".join(reversed(frames["frames"]))
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        # Not logging's own traceback text, which another handler may have cached on the record.
+        exc_info, exc_text = record.exc_info, record.exc_text
+        record.exc_info = record.exc_text = None
+        try:
+            text = super().format(record)
+        finally:
+            record.exc_info, record.exc_text = exc_info, exc_text
         extra = " ".join(f"{key}={value}" for key, value in _fields(record).items())
-        if not extra:
-            return text
-        head, newline, rest = text.partition("\n")
-        return f"{head} {extra}{newline}{rest}"
+        if extra:
+            head, newline, rest = text.partition("\n")
+            text = f"{head} {extra}{newline}{rest}"
+        if exc_info and exc_info[0] is not None:
+            text += "\n" + self.formatException(exc_info)
+        return text
 
 
 def formatter(kind: str) -> logging.Formatter:

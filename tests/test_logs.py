@@ -136,3 +136,19 @@ def test_unknown_log_format_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "log format" in err and "Traceback" not in err
+
+
+def test_text_format_gives_a_failure_without_its_message(
+        client: Any, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(self: Any, handler_input: Any) -> Any:
+        raise ValueError(f"cannot define {SECRET_SLOT}")
+
+    monkeypatch.setattr(DefineTermHandler, "handle", broken)
+    stream = io.StringIO()
+    logs.configure("text", "INFO", stream=stream)
+    caplog.set_level(logging.INFO)  # another handler that formats (and caches) tracebacks
+    post(client, intent("DefineTermIntent", {"term": SECRET_SLOT}))
+    text = stream.getvalue()
+    assert "ValueError at" in text and "broken" in text and "outcome=error" in text
+    assert_private(stream)
