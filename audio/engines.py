@@ -30,17 +30,6 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from piper import PiperVoice
 
-# Words that the voices get wrong, written the way they should sound. Matched as
-# whole words, case-sensitively, so "VII" in "cranial nerve VII" changes but an
-# ordinary word that merely contains those letters does not. "Botox" is absent on
-# purpose: every engine already says it right. Kept as plain data so it can move
-# into the content files later; the skill's spoken replies use the same table.
-PRONUNCIATIONS: dict[str, str] = {
-    "VII": "seven",
-    "PICA": "pie-ka",
-    "AICA": "ay-ka",
-}
-
 ENGINE_NAMES: tuple[str, ...] = ("piper", "espeak", "gtts")
 OFFLINE_ENV = "SPASM_GUIDE_OFFLINE"
 
@@ -114,13 +103,26 @@ def _pronunciation_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
 
+def default_pronunciations() -> Mapping[str, str]:
+    """The guide's one pronunciation table, ``content/pronunciation.yaml``.
+
+    Imported lazily so that loading this module does not parse the content; the
+    content package caches the parsed guide, so later calls are free.
+    """
+    from content import guide
+
+    return guide().pronunciation
+
+
 def spoken_text(text: str, table: Mapping[str, str] | None = None) -> str:
     """Apply a pronunciation table so every engine (and Alexa) says terms right.
 
-    ``table`` defaults to :data:`PRONUNCIATIONS`; passing one lets a caller use a
-    table loaded from content without this module depending on the content package.
+    Entries match whole words, case-sensitively, so "PICA" changes but "TOPICAL"
+    does not. ``table`` defaults to :func:`default_pronunciations`, the same table
+    the skill's spoken replies use; passing one lets the audio build voice a guide
+    loaded from another content directory.
     """
-    fixes = PRONUNCIATIONS if table is None else table
+    fixes = default_pronunciations() if table is None else table
     if not fixes:
         return text
     pattern = _pronunciation_pattern(tuple(fixes))

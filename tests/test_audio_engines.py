@@ -25,6 +25,7 @@ from audio.engines import (
     get_engine,
     spoken_text,
 )
+from content import guide
 
 SENTENCE = "Hemifacial spasm makes the muscles on one side of the face twitch."
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -84,25 +85,29 @@ def assert_speech(speech: Speech, sample_rate: int) -> None:
 
 
 def test_spoken_text_applies_table_to_whole_words_only() -> None:
-    text = "Cranial nerve VII meets the PICA or AICA; Botox helps. VIII and TOPICAL stay."
+    text = "The PICA or AICA; Botox or an MVD helps. PICAS, TOPICAL and mvd stay."
     assert spoken_text(text) == (
-        "Cranial nerve seven meets the pie-ka or ay-ka; Botox helps. VIII and TOPICAL stay."
+        "The pie ka or ay ka; bo tox or an M V D helps. PICAS, TOPICAL and mvd stay."
     )
 
 
 def test_spoken_text_is_idempotent() -> None:
-    once = spoken_text("nerve VII and PICA")
+    once = spoken_text("nerve PICA, an MVD and Botox")
     assert spoken_text(once) == once
 
 
 def test_spoken_text_accepts_another_table() -> None:
-    assert spoken_text("An MVD for HFS.", {"MVD": "M V D"}) == "An M V D for HFS."
-    assert spoken_text("nerve VII", {}) == "nerve VII"
+    assert spoken_text("An MVD for HFS.", {"HFS": "H F S"}) == "An MVD for H F S."
+    assert spoken_text("the PICA", {}) == "the PICA"
 
 
-def test_pronunciations_are_plain_data() -> None:
-    assert all(isinstance(k, str) and isinstance(v, str) for k, v in engines.PRONUNCIATIONS.items())
-    assert "Botox" not in engines.PRONUNCIATIONS
+def test_default_table_is_the_content_table() -> None:
+    """One table for the skill, the voice and the audio build: content/pronunciation.yaml."""
+    table = engines.default_pronunciations()
+    assert table == guide().pronunciation
+    assert {"PICA": "pie ka", "AICA": "ay ka"}.items() <= table.items()
+    assert {"MVD", "Botox"} <= set(table)
+    assert not hasattr(engines, "PRONUNCIATIONS"), "a second table would drift from content"
 
 
 # -------------------------------------------------------------------------- piper
@@ -240,7 +245,7 @@ def test_gtts_returns_faked_audio_without_network(
     audio, sent = fake_google
     engine = get_engine("gtts")
     assert isinstance(engine, GttsEngine) and engine.voice == "en/com"
-    speech = engine.synthesize("Cranial nerve VII.", rate=1.0)
+    speech = engine.synthesize("The PICA artery.", rate=1.0)
     assert speech.mp3 == audio
     assert speech.sample_rate == 24000
     if speech.samples:  # decoded when libmpg123 or ffmpeg is present
@@ -248,7 +253,7 @@ def test_gtts_returns_faked_audio_without_network(
     assert len(sent) == 1
     body = urllib.parse.unquote(sent[0].body or "")
     rpc = json.loads(json.loads(body.removeprefix("f.req=").rstrip("&"))[0][0][1])
-    assert rpc[:3] == ["Cranial nerve seven.", "en", None]
+    assert rpc[:3] == ["The pie ka artery.", "en", None]
     assert offline == []
 
 

@@ -1,0 +1,190 @@
+"""Offline pack of the section recordings: an M3U playlist, a podcast feed and a zip.
+
+Listeners who cannot (or would rather not) use Alexa get the same guide as plain
+files: a playlist any player opens, a podcast feed, and one zip to copy onto a
+phone or hand to someone. Everything here is a pure function of the guide's text
+and the built section files, and the output is byte-for-byte reproducible (fixed
+dates and timestamps, sorted zip entries), so rebuilding does not churn git.
+
+Links are relative to the output directory unless a base URL is given; relative
+links suit the committed copy and a local player, absolute ones a web host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin
+
+from content import Guide, Section
+
+PLAYLIST_NAME = "guide.m3u"
+FEED_NAME = "feed.xml"
+ZIP_NAME = "guide.zip"
+PACK_NAMES: tuple[str, ...] = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME)
+
+# Bump when the pack's layout changes so existing packs count as stale.
+PACK_FORMAT = 1
+# Feeds need dates, but "now" would change the feed on every build. Episodes are
+# dated one day apart from this fixed day so apps that sort by date keep the order.
+FEED_DATE = datetime(2025, 1, 1, tzinfo=UTC)
+# 1980-01-01 is the earliest time a zip entry can carry.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+FEED_LANGUAGE = "en-US"
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One section recording as the pack sees it (numbers come from the manifest)."""
+
+    number: int
+    section_id: str
+    title: str
+    transcript: str
+    path: str  # relative to the output directory, with forward slashes
+    duration_seconds: float
+    size: int
+    sha256: str
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+def transcript(section: Section) -> str:
+    """The written (not spoken) text of a section: what a reader sees in the zip and feed."""
+    return "\n\n".join((section.title, *section.pages)) + "\n"
+
+
+def slug(text: str) -> str:
+    """File-name-safe lower-case form of a name ("Facial Spasm Guide" -> facial-spasm-guide)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "guide"
+
+
+def link(path: str, base_url: str | None) -> str:
+    """Relative link as written, or absolute under ``base_url`` (which ends with '/')."""
+    return urljoin(base_url, path) if base_url else path
+
+
+def inputs_sha256(guide: Guide, episodes: Sequence[Episode], base_url: str | None) -> str:
+    """Hash of everything the pack is made from, so a check can tell when it is stale.
+
+    Cheaper and sturdier than comparing zip bytes: zlib versions may compress the
+    transcripts differently, but these inputs only change when the pack should.
+    """
+    record = {
+        "format": PACK_FORMAT,
+        "guide": [guide.name, guide.welcome, guide.notice],
+        "base_url": base_url,
+        "episodes": [asdict(episode) for episode in episodes],
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------------- playlist
+
+
+def playlist(guide: Guide, episodes: Sequence[Episode], base_url: str | None = None) -> bytes:
+    """Extended M3U: one #EXTINF line (whole seconds, title) before each file."""
+    return _m3u(guide.name, [(e, link(e.path, base_url)) for e in episodes])
+
+
+def _m3u(name: str, entries: Sequence[tuple[Episode, str]]) -> bytes:
+    lines = ["#EXTM3U", f"#PLAYLIST:{name}"]
+    for episode, target in entries:
+        lines.append(f"#EXTINF:{round(episode.duration_seconds)},{name} - {episode.title}")
+        lines.append(target)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- feed
+
+
+def _itunes_duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def feed(guide: Guide, episodes: Sequence[Episode], base_url: str | None = None) -> bytes:
+    """Podcast RSS (feedgen): one episode per section, its transcript as description."""
+    from feedgen.feed import FeedGenerator  # imports lxml.etree before the extension needs it
+
+    generator = FeedGenerator()
+    generator.load_extension("podcast")
+    generator.title(guide.name)
+    generator.link(href=link(PLAYLIST_NAME, base_url), rel="alternate")
+    generator.description(f"{guide.welcome} {guide.notice}")
+    generator.language(FEED_LANGUAGE)
+    generator.lastBuildDate(FEED_DATE + timedelta(days=len(episodes)))
+    generator.podcast.itunes_type("serial")
+    generator.podcast.itunes_author(guide.name)
+    generator.podcast.itunes_explicit("no")
+    generator.podcast.itunes_category("Health & Fitness", "Medicine")
+    for episode in episodes:
+        entry = generator.add_entry(order="append")
+        entry.guid(f"{slug(guide.name)}:{episode.section_id}:{episode.sha256[:16]}")
+        entry.title(episode.title)
+        entry.description(episode.transcript)
+        entry.enclosure(link(episode.path, base_url), str(episode.size), "audio/mpeg")
+        entry.pubDate(FEED_DATE + timedelta(days=episode.number - 1))
+        entry.podcast.itunes_duration(_itunes_duration(episode.duration_seconds))
+        entry.podcast.itunes_episode(episode.number)
+        entry.podcast.itunes_episode_type("full")
+    return generator.rss_str(pretty=True)
+
+
+# ---------------------------------------------------------------------------- zip
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+    info.create_system = 3  # Unix, so the permission bits below are honoured
+    info.external_attr = 0o644 << 16
+    # MP3 does not compress; storing it keeps the zip quick to build and to open.
+    info.compress_type = zipfile.ZIP_STORED if name.endswith(".mp3") else zipfile.ZIP_DEFLATED
+    return info
+
+
+def _readme(guide: Guide, episodes: Sequence[Episode]) -> str:
+    tracks = "\n".join(f"{e.number}. {e.title} ({_itunes_duration(e.duration_seconds)})"
+                       for e in episodes)
+    return f"{guide.name}\n\n{guide.welcome}\n\n{tracks}\n\n{guide.notice}\n"
+
+
+def archive(guide: Guide, episodes: Sequence[Episode], out_dir: Path) -> bytes:
+    """Zip of the section MP3s with their transcripts, a playlist and a readme.
+
+    Everything sits in one folder named after the guide, entries sorted and dated
+    1980-01-01, so the same inputs give the same bytes.
+    """
+    folder = slug(guide.name)
+    files: dict[str, bytes] = {"README.txt": _readme(guide, episodes).encode("utf-8")}
+    files[PLAYLIST_NAME] = _m3u(guide.name, [(e, e.filename) for e in episodes])
+    for episode in episodes:
+        files[episode.filename] = (out_dir / episode.path).read_bytes()
+        files[PurePosixPath(episode.filename).with_suffix(".txt").name] = (
+            episode.transcript.encode("utf-8")
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name in sorted(files):
+            bundle.writestr(_zip_entry(f"{folder}/{name}"), files[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def make_pack(
+    guide: Guide, episodes: Sequence[Episode], out_dir: Path, base_url: str | None = None
+) -> dict[str, bytes]:
+    """Every pack file by name (relative to ``out_dir``), ready to be written."""
+    return {
+        PLAYLIST_NAME: playlist(guide, episodes, base_url),
+        FEED_NAME: feed(guide, episodes, base_url),
+        ZIP_NAME: archive(guide, episodes, out_dir),
+    }
