@@ -17,6 +17,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from skill import engine
 from skill.builder import build_skill
 from skill.config import Settings, from_environment
+from skill.playlist import load_playlist
 from skill.storage import SQLiteAdapter, user_key
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
 
 
 _settings = from_environment()
-_skill = build_skill(persistence_adapter(_settings), _settings.skill_id)
+_skill = build_skill(persistence_adapter(_settings), _settings.skill_id,
+                     playlist=load_playlist(_settings.audio_base_url))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from audio.catalog import DEFAULT_AUDIO_DIR
 from content import guide
 from skill import engine, logs
 from skill.builder import build_skill
 from skill.config import Settings, from_environment
 from skill.page import page
+from skill.playlist import load_playlist
 from skill.storage import SQLiteAdapter
 from skill.verification import RequestVerifier, VerificationError
 
@@ -40,7 +42,9 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["spasm_guide"] = {
-        "skill": skill or build_skill(SQLiteAdapter(data / "state.sqlite3"), skill_id),
+        "skill": skill or build_skill(
+            SQLiteAdapter(data / "state.sqlite3"), skill_id,
+            playlist=load_playlist(settings.audio_base_url, Path(audio_dir or DEFAULT_AUDIO_DIR))),
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
     }
     if not verify:

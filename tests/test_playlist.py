@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from audio.catalog import DEFAULT_AUDIO_DIR
 from content import guide
 from skill.playlist import load_playlist
@@ -34,3 +36,16 @@ def test_missing_section_audio_turns_playback_off(tmp_path: Path) -> None:
                          if not (f["kind"] == "section" and f["section"] == "causes")]
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     assert load_playlist("https://example.org/audio", tmp_path) is None
+
+
+def test_the_web_app_plays_recordings_when_a_base_url_is_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill.web import create_app
+    from tests.test_playback import envelope, intent
+
+    monkeypatch.setenv("SPASM_GUIDE_AUDIO_BASE_URL", "https://example.org/audio")
+    client = create_app(verify=False, data_dir=tmp_path).test_client()
+    response = client.post("/alexa", json=envelope(intent("PlayAudioIntent"))).get_json()
+    directive = response["response"]["directives"][0]
+    assert directive["audioItem"]["stream"]["url"] == (
+        "https://example.org/audio/files/01-overview.mp3")
