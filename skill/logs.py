@@ -165,6 +165,17 @@ def configure(kind: str | None = None, level: str | int = "INFO",
     return handler
 
 
+def configure_if_unset() -> None:
+    """Configure (as for the service: JSON unless SPASM_GUIDE_LOG_FORMAT says otherwise) only if
+    nothing has configured logging yet; a bad format or level falls back to the defaults."""
+    if logging.getLogger().handlers:
+        return
+    try:
+        configure(chosen_format("json"), os.environ.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper())
+    except ValueError:
+        configure("json", "INFO")
+
+
 def gunicorn_config(kind: str, level: str) -> dict[str, Any]:
     """gunicorn's logconfig_dict: its own messages and ours, through our formatter, to stderr."""
     formatter(kind)  # reject an unknown format before gunicorn starts

@@ -36,6 +36,7 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
                skill: CustomSkill | None = None, audio_dir: str | Path | None = None) -> Flask:
     """Build the app. Keywords override the environment; verify=False is for local testing."""
     settings = settings or from_environment()
+    logs.configure_if_unset()  # e.g. under a bare `gunicorn 'skill.web:create_app()'`
     verify = settings.verify if verify is None else verify
     skill_id = skill_id or settings.skill_id
     data = Path(data_dir) if data_dir else settings.data_dir
@@ -70,6 +71,8 @@ def alexa_endpoint() -> Any:
     if request.mimetype != "application/json":
         return _error(415, "expected Content-Type: application/json")
     body = request.get_data(cache=False)
+    if request.content_length is None and len(body) >= MAX_BODY_BYTES:  # chunked: cut at the limit
+        return _error(413, "request body is over the limit")
     verifier: RequestVerifier | None = _services()["verifier"]
     if verifier is not None:
         try:

@@ -6,6 +6,7 @@ A 4xx also means nothing ran: the saved state is exactly as it was.
 from __future__ import annotations
 
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,18 @@ def test_a_4xx_does_not_even_create_the_database(client: Any, database: Path) ->
 def test_user_ids_are_never_in_answers(client: Any) -> None:
     text = post(client, launch()).get_data(as_text=True)
     assert USER_ID not in text
+
+
+def _chunked(client: Any, body: bytes) -> Any:
+    """A body sent without Content-Length, as gunicorn passes a chunked request on."""
+    return client.post("/alexa", input_stream=io.BytesIO(body), content_type="application/json",
+                       headers={"Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+def test_a_chunked_body_over_1_mb_is_a_413_not_a_cut_off_400(
+        client: Any, database: Path, seeded: list[tuple[Any, ...]]) -> None:
+    big = json.dumps(_with(NEXT, "x" * MAX_BODY_BYTES, "session", "attributes", "pad")).encode()
+    check_http(_chunked(client, big), allowed=(413,))
+    assert saved_rows(database) == seeded
+    check_http(_chunked(client, json.dumps(NEXT).encode()), allowed=(200,))
