@@ -165,6 +165,19 @@ class UnhandledIntentHandler(AbstractRequestHandler):
         return narration.not_understood(handler_input)
 
 
+class OtherRequestHandler(AbstractRequestHandler):
+    """Requests this skill has nothing to say to (CanFulfillIntent, APL events, events
+    while playback is off): answer silently, as Alexa requires for events."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        kind = getattr(handler_input.request_envelope.request, "object_type", "unknown")
+        log.info("no answer needed for %s", kind)
+        return reply.silent(handler_input)
+
+
 class CatchAllExceptionHandler(AbstractExceptionHandler):
     """Anything unexpected: log it, apologise briefly and say what can be done."""
 
@@ -185,5 +198,5 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 HANDLERS = (LaunchHandler(), YesHandler(), NoHandler(), HelpHandler(), NoticeHandler(),
             StopHandler(), PauseHandler(), FallbackHandler(), SessionEndedHandler())
 # Registered last, so every specific handler gets the first chance.
-LAST_RESORT = (UnhandledIntentHandler(),)
+LAST_RESORT = (UnhandledIntentHandler(), OtherRequestHandler())
 EXCEPTION_HANDLERS = (CatchAllExceptionHandler(),)

@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from audio.catalog import human_duration, human_size, load_catalog, safe_name, section_audio
 from audio.engines import Speech
 from audio.mp3 import encode_mp3
 from content import guide
-from audio.catalog import human_duration, human_size, load_catalog, safe_name, section_audio
 from skill.web import create_app
 
 SAMPLE_RATE = 22050

@@ -204,3 +204,12 @@ def test_a_failing_event_handler_stays_silent(audio_skill: CustomSkill,
                "offsetInMilliseconds": 0}
     response = send(audio_skill, envelope(request, session_new=None))
     assert not any(field in response for field in SILENT_FIELDS)
+
+
+def test_a_request_with_nothing_to_say_is_answered_silently(
+        skill: CustomSkill, caplog: pytest.LogCaptureFixture) -> None:
+    request = {"type": "CanFulfillIntentRequest",
+               "intent": {"name": "ReadCausesIntent", "confirmationStatus": "NONE"}}
+    response = send(skill, envelope(request, session_new=None))
+    assert not any(field in response for field in SILENT_FIELDS)
+    assert "handler failed" not in caplog.text
