@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +96,17 @@ class Guide:
     def section_index(self, section_id: str) -> int:
         return [s.id for s in self.sections].index(section_id)
 
+    @cached_property
+    def _section_numbers_by_intent(self) -> dict[str, int]:
+        return {section.intent_name: number for number, section in enumerate(self.sections)}
+
+    def section_number_for_intent(self, intent_name: str) -> int | None:
+        """Which section a section's own question intent reads (asked on every request)."""
+        return self._section_numbers_by_intent.get(intent_name)
+
     def section_for_intent(self, intent_name: str) -> Section | None:
-        return next((s for s in self.sections if s.intent_name == intent_name), None)
+        number = self.section_number_for_intent(intent_name)
+        return None if number is None else self.sections[number]
 
     def find_section(self, spoken: str) -> Section | None:
         """Match a spoken name or synonym, ignoring case and extra words like 'the'."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from content import guide
 from handlers import narration, reply
+from handlers.dispatch import IntentHandler
 from handlers.slots import slot_text
 
 # Echo a heard word back only when it is short and plainly a word.
@@ -19,11 +18,10 @@ def _examples() -> str:
     return narration.spoken_list([entry.term for entry in guide().glossary[:3]])
 
 
-class DefineTermHandler(AbstractRequestHandler):
+class DefineTermHandler(IntentHandler):
     """Give the meaning, or say honestly that the word is not in the list."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("DefineTermIntent")(handler_input)
+    intents = ("DefineTermIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = guide()
@@ -40,11 +38,10 @@ class DefineTermHandler(AbstractRequestHandler):
         return reply.ask(handler_input, prompt=said)
 
 
-class GlossaryListHandler(AbstractRequestHandler):
+class GlossaryListHandler(IntentHandler):
     """Name the words the glossary explains."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("GlossaryIntent")(handler_input)
+    intents = ("GlossaryIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = guide()

@@ -13,8 +13,9 @@ from ask_sdk_core.dispatch_components import (
     AbstractResponseInterceptor,
 )
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model import Response
 
+from handlers.dispatch import intent_name
 from handlers.state import REQUEST_KEY, SESSION_KEY, ListenerState
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,7 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
             state.saved_snapshot = state.saved()
         else:
             state = _from_storage(handler_input)
-        request = handler_input.request_envelope.request
-        intent = request.intent.name if isinstance(request, IntentRequest) and request.intent else ""
-        if intent != "ListSectionsIntent":
+        if intent_name(handler_input) != "ListSectionsIntent":
             state.list_offset = 0
         attributes.request_attributes[REQUEST_KEY] = state
 

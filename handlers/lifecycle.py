@@ -7,11 +7,12 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from content import guide
 from handlers import narration, reply
+from handlers.dispatch import IntentHandler
 from handlers.state import PENDING_CONTINUE, PENDING_NEXT, PENDING_RESUME, ListenerState
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,10 @@ class LaunchHandler(AbstractRequestHandler):
         return reply.ask(handler_input, content.welcome_back, prompt=narration.options(state))
 
 
-class YesHandler(AbstractRequestHandler):
+class YesHandler(IntentHandler):
     """Yes answers the last question: resume, go on reading, or hear the next page."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input)
+    intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -58,11 +58,10 @@ class YesHandler(AbstractRequestHandler):
         return narration.read_here(handler_input)
 
 
-class NoHandler(AbstractRequestHandler):
+class NoHandler(IntentHandler):
     """No: decline the offer and give the choices instead."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input)
+    intents = ("AMAZON.NoIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -76,11 +75,10 @@ class NoHandler(AbstractRequestHandler):
                          prompt=narration.options(state))
 
 
-class HelpHandler(AbstractRequestHandler):
+class HelpHandler(IntentHandler):
     """Help that fits where the listener is."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+    intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -92,11 +90,10 @@ class HelpHandler(AbstractRequestHandler):
         return reply.ask(handler_input, said, prompt=content.message("question"))
 
 
-class NoticeHandler(AbstractRequestHandler):
+class NoticeHandler(IntentHandler):
     """'Is this medical advice?': the notice, on request."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("NoticeIntent")(handler_input)
+    intents = ("NoticeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -105,12 +102,10 @@ class NoticeHandler(AbstractRequestHandler):
         return reply.ask(handler_input, guide().notice, prompt=prompt)
 
 
-class StopHandler(AbstractRequestHandler):
+class StopHandler(IntentHandler):
     """Stop or cancel: a short goodbye; the place is saved for next time."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name(
-            "AMAZON.CancelIntent")(handler_input)
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -119,11 +114,10 @@ class StopHandler(AbstractRequestHandler):
         return reply.tell(handler_input, said or guide().goodbye)
 
 
-class PauseHandler(AbstractRequestHandler):
+class PauseHandler(IntentHandler):
     """Pause while listening to speech: end the session, keeping the place."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PauseIntent")(handler_input)
+    intents = ("AMAZON.PauseIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -133,11 +127,10 @@ class PauseHandler(AbstractRequestHandler):
         return reply.tell(handler_input, guide().message("paused", title=title))
 
 
-class FallbackHandler(AbstractRequestHandler):
+class FallbackHandler(IntentHandler):
     """Not understood: suggest what can be said."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.FallbackIntent")(handler_input)
+    intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return narration.not_understood(handler_input)

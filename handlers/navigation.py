@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from content import guide
 from handlers import narration, reply
+from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_number
 from handlers.state import ListenerState
 
 
-class ListSectionsHandler(AbstractRequestHandler):
+class ListSectionsHandler(IntentHandler):
     """Name the sections, at most five at a time, and say how to pick one."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ListSectionsIntent")(handler_input)
+    intents = ("ListSectionsIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -35,11 +33,10 @@ class ListSectionsHandler(AbstractRequestHandler):
         return reply.ask(handler_input, content.message(key, names=names), prompt=prompt)
 
 
-class SectionNumberHandler(AbstractRequestHandler):
+class SectionNumberHandler(IntentHandler):
     """'Section three': go to that section, or say which numbers exist."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SectionNumberIntent")(handler_input)
+    intents = ("SectionNumberIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         count = len(guide().sections)
@@ -54,18 +51,15 @@ class SectionNumberHandler(AbstractRequestHandler):
         return narration.read_here(handler_input)
 
 
-class JumpHandler(AbstractRequestHandler):
+class JumpHandler(IntentHandler):
     """The last, next or previous section, from its first page."""
 
-    TARGETS = {"LastSectionIntent", "NextSectionIntent", "PreviousSectionIntent"}
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.TARGETS)
+    intents = ("LastSectionIntent", "NextSectionIntent", "PreviousSectionIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         last = len(guide().sections) - 1
-        name = handler_input.request_envelope.request.intent.name
+        name = intent_name(handler_input)
         if name == "LastSectionIntent":
             target = last
         elif not state.started:
@@ -81,11 +75,10 @@ class JumpHandler(AbstractRequestHandler):
         return narration.read_here(handler_input)
 
 
-class WhereAmIHandler(AbstractRequestHandler):
+class WhereAmIHandler(IntentHandler):
     """Section, page x of y, and what comes next."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("WhereAmIIntent")(handler_input)
+    intents = ("WhereAmIIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -109,11 +102,10 @@ class WhereAmIHandler(AbstractRequestHandler):
         return reply.ask(handler_input, here, after, prompt=narration.next_step(state))
 
 
-class HomeHandler(AbstractRequestHandler):
+class HomeHandler(IntentHandler):
     """'Main menu': back to the start of the guide and its first choices."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
+    intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)

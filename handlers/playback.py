@@ -13,8 +13,7 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model import Response
 from ask_sdk_model.interfaces.audioplayer import (
     AudioItem,
     AudioItemMetadata,
@@ -29,6 +28,7 @@ from ask_sdk_model.interfaces.audioplayer import (
 from audio.catalog import Playlist, Track
 from content import guide
 from handlers import narration, reply
+from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_text
 from handlers.state import ListenerState
 
@@ -85,14 +85,13 @@ def _start(handler_input: HandlerInput, playlist: Playlist, index: int, offset: 
     _play(handler_input, playlist.tracks[index], offset)
 
 
-class PlayAudioHandler(AbstractRequestHandler):
+class PlayAudioHandler(IntentHandler):
     """'Play the audio guide' / 'listen to {section}': stream recordings, or read aloud."""
 
     def __init__(self, playlist: Playlist | None) -> None:
         self.playlist = playlist
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("PlayAudioIntent")(handler_input)
+    intents = ("PlayAudioIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -180,10 +179,7 @@ class PlaybackIntentHandler(AbstractRequestHandler):
         self.playlist = playlist
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        request = handler_input.request_envelope.request
-        if self.playlist is None or not isinstance(request, IntentRequest):
-            return False
-        if request.intent is None or request.intent.name not in TRANSPORT_INTENTS:
+        if self.playlist is None or intent_name(handler_input) not in TRANSPORT_INTENTS:
             return False
         session = handler_input.request_envelope.session
         in_conversation = session is not None and not session.new
@@ -192,7 +188,7 @@ class PlaybackIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         assert self.playlist is not None
-        name = handler_input.request_envelope.request.intent.name
+        name = intent_name(handler_input)
         token, offset = _player(handler_input)
         index = self.playlist.index_of(token) or 0
         builder = handler_input.response_builder

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model import Response
 
 from content import guide
 from handlers import narration, reply
+from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_text
 from handlers.state import ListenerState
 
 
-def _intent_name(handler_input: HandlerInput) -> str:
-    request = handler_input.request_envelope.request
-    return request.intent.name if isinstance(request, IntentRequest) and request.intent else ""
-
-
-# Section number by the section's own intent name, for the guide it was built from: every
-# intent request asks, so look it up instead of rebuilding each section's intent name.
-_sections_by_intent: tuple[object, dict[str, int]] = (None, {})
-
-
 def _section_number(handler_input: HandlerInput) -> int | None:
-    global _sections_by_intent
-    content = guide()
-    if _sections_by_intent[0] is not content:
-        _sections_by_intent = (content, {section.intent_name: number
-                                         for number, section in enumerate(content.sections)})
-    return _sections_by_intent[1].get(_intent_name(handler_input))
+    return guide().section_number_for_intent(intent_name(handler_input))
 
 
 class SectionQuestionHandler(AbstractRequestHandler):
@@ -45,11 +30,10 @@ class SectionQuestionHandler(AbstractRequestHandler):
         return narration.read_here(handler_input)
 
 
-class ReadSectionHandler(AbstractRequestHandler):
+class ReadSectionHandler(IntentHandler):
     """'Tell me about {section}': read the named section, or offer the names."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ReadSectionIntent")(handler_input)
+    intents = ("ReadSectionIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         section = guide().find_section(slot_text(handler_input, "section"))
@@ -59,21 +43,19 @@ class ReadSectionHandler(AbstractRequestHandler):
         return narration.read_here(handler_input)
 
 
-class NextHandler(AbstractRequestHandler):
+class NextHandler(IntentHandler):
     """Next page, into the next section when this one ends."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NextIntent")(handler_input)
+    intents = ("AMAZON.NextIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return narration.advance_and_read(handler_input)
 
 
-class PreviousHandler(AbstractRequestHandler):
+class PreviousHandler(IntentHandler):
     """Back one page, into the previous section at its last page."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PreviousIntent")(handler_input)
+    intents = ("AMAZON.PreviousIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -85,11 +67,10 @@ class PreviousHandler(AbstractRequestHandler):
         return narration.read_here(handler_input, guide().message("first_page"))
 
 
-class RepeatHandler(AbstractRequestHandler):
+class RepeatHandler(IntentHandler):
     """Say the last reply again, word for word."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+    intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
@@ -99,32 +80,29 @@ class RepeatHandler(AbstractRequestHandler):
         return reply.ask(handler_input, state.last_speech, prompt=state.last_prompt)
 
 
-class StartOverHandler(AbstractRequestHandler):
+class StartOverHandler(IntentHandler):
     """Back to the first page of the first section."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.StartOverIntent")(handler_input)
+    intents = ("AMAZON.StartOverIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         ListenerState.of(handler_input).go_to(0)
         return narration.read_here(handler_input)
 
 
-class ReadAllHandler(AbstractRequestHandler):
+class ReadAllHandler(IntentHandler):
     """'Read everything': as many pages as fit in one reply, then ask to go on."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ReadAllIntent")(handler_input)
+    intents = ("ReadAllIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return narration.read_on(handler_input)
 
 
-class ResumeHandler(AbstractRequestHandler):
+class ResumeHandler(IntentHandler):
     """'Resume': carry on at the page the listener stopped on."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.ResumeIntent")(handler_input)
+    intents = ("AMAZON.ResumeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from content import guide
 from handlers import narration, reply
+from handlers.dispatch import IntentHandler, intent_name
 from handlers.state import NORMAL_SPEED, SPEED_RATES, ListenerState
 
 
@@ -17,17 +16,16 @@ def _carry_on(state: ListenerState) -> str:
     return narration.next_step(state) if state.started else narration.options(state)
 
 
-class SpeedHandler(AbstractRequestHandler):
+class SpeedHandler(IntentHandler):
     """Slower, faster, normal speed: one step at a time, within limits."""
 
     STEPS = {"SlowerIntent": -1, "FasterIntent": 1, "NormalSpeedIntent": 0}
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.STEPS)
+    intents = tuple(STEPS)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        step = self.STEPS[handler_input.request_envelope.request.intent.name]
+        step = self.STEPS[intent_name(handler_input)]
         wanted = NORMAL_SPEED if step == 0 else state.speed + step
         content = guide()
         if not 0 <= wanted < len(SPEED_RATES):
@@ -39,17 +37,16 @@ class SpeedHandler(AbstractRequestHandler):
         return reply.ask(handler_input, said, prompt=_carry_on(state))
 
 
-class DetailHandler(AbstractRequestHandler):
+class DetailHandler(IntentHandler):
     """Brief (one-sentence summaries) or more detail (the full pages)."""
 
     LEVELS = {"BriefIntent": "brief", "DetailIntent": "full"}
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.LEVELS)
+    intents = tuple(LEVELS)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        state.detail = self.LEVELS[handler_input.request_envelope.request.intent.name]
+        state.detail = self.LEVELS[intent_name(handler_input)]
         state.page = min(state.page, state.pages_here - 1)
         said = guide().message("brief_on" if state.brief else "detail_on")
         if state.started:
