@@ -77,17 +77,24 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         return connection
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
-        """Bring the schema up to SCHEMA_VERSION, one transaction per step."""
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise PersistenceException(
-                f"{self.path} has schema {version}, newer than this program ({SCHEMA_VERSION})")
-        for step in range(version + 1, SCHEMA_VERSION + 1):
+        """Bring the schema up to SCHEMA_VERSION, one transaction per step.
+
+        Each step re-reads the version inside its write lock, so two server processes
+        starting together never run the same step twice.
+        """
+        while True:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                for statement in MIGRATIONS[step]:
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise PersistenceException(f"{self.path} has schema {version}, newer than "
+                                               f"this program ({SCHEMA_VERSION})")
+                if version == SCHEMA_VERSION:
+                    connection.execute("COMMIT")
+                    return
+                for statement in MIGRATIONS[version + 1]:
                     connection.execute(statement)
-                connection.execute(f"PRAGMA user_version={step}")
+                connection.execute(f"PRAGMA user_version={version + 1}")
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
