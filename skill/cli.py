@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -163,12 +164,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Conversations print to a person (often through a screen reader): only warnings, unless asked.
+QUIET_COMMANDS = ("chat", "ask", "listen")
+
+
+def _log_level(command: str) -> str:
+    if os.environ.get("SPASM_GUIDE_LOG_LEVEL"):
+        return from_environment().log_level
+    return "WARNING" if command in QUIET_COMMANDS else "INFO"
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         # JSON lines for the service (SPASM_GUIDE_LOG_FORMAT=text for a person); text elsewhere.
         args.log_format = logs.chosen_format("json" if args.command == "serve" else "text")
-        logs.configure(args.log_format, from_environment().log_level)
+        logs.configure(args.log_format, _log_level(args.command))
     except ValueError as error:
         sys.stderr.write(f"spasm-guide: bad logging set-up: {error}\n")
         return 2
