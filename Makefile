@@ -49,9 +49,14 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(PY) bench/load.py $(ARGS)
 
+# Ratios against a minimal reference skill, HTTP load, memory, audio; writes bench/results.json (~1-2 min).
+bench: $(STAMP)
+	$(PY) bench/run.py $(ARGS)
+
 lambda: $(STAMP)
 	rm -rf build/lambda && mkdir -p build/lambda
 	cp -r skill handlers content build/lambda/
+	mkdir -p build/lambda/audio && cp audio/__init__.py audio/catalog.py audio/manifest.json build/lambda/audio/
 	$(PY) -c "import tomllib; d = tomllib.load(open('pyproject.toml','rb'))['project']; print('\n'.join(d['dependencies'] + d['optional-dependencies']['dynamodb']))" > build/lambda/requirements.txt
 	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
 
