@@ -84,29 +84,16 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _ca_key_usage() -> x509.KeyUsage:
+def _key_usage(*, is_ca: bool) -> x509.KeyUsage:
+    """CAs sign certificates and CRLs; the leaf signs and enciphers keys."""
     return x509.KeyUsage(
         digital_signature=True,
         content_commitment=False,
-        key_encipherment=False,
+        key_encipherment=not is_ca,
         data_encipherment=False,
         key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _leaf_key_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=True,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
+        key_cert_sign=is_ca,
+        crl_sign=is_ca,
         encipher_only=False,
         decipher_only=False,
     )
@@ -132,7 +119,7 @@ def _issue(
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
-        .add_extension(_ca_key_usage() if is_ca else _leaf_key_usage(), critical=True)
+        .add_extension(_key_usage(is_ca=is_ca), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
@@ -166,23 +153,17 @@ def make_chain(
     ca_from = now - timedelta(days=365)
     root_subject = _name(root_name)
     intermediate_subject = _name(root_name + " Intermediate")
-    root = _issue(
-        subject=root_subject,
-        public_key=keys.root.public_key(),
-        issuer=root_subject,
-        issuer_key=keys.root,
-        not_before=ca_from,
-        not_after=ca_from + CA_LIFETIME,
-        is_ca=True,
-    )
-    intermediate = _issue(
-        subject=intermediate_subject,
-        public_key=keys.intermediate.public_key(),
-        issuer=root_subject,
-        issuer_key=keys.root,
-        not_before=ca_from,
-        not_after=ca_from + CA_LIFETIME,
-        is_ca=True,
+    root, intermediate = (
+        _issue(
+            subject=subject,
+            public_key=key.public_key(),
+            issuer=root_subject,
+            issuer_key=keys.root,
+            not_before=ca_from,
+            not_after=ca_from + CA_LIFETIME,
+            is_ca=True,
+        )
+        for subject, key in ((root_subject, keys.root), (intermediate_subject, keys.intermediate))
     )
     leaf_from = leaf_not_before if leaf_not_before is not None else now - timedelta(days=1)
     leaf_until = leaf_not_after if leaf_not_after is not None else leaf_from + LEAF_LIFETIME

@@ -1,38 +1,55 @@
-"""Shared fixtures: a skill with its own database, a conversation, a web client.
+"""Shared fixtures: a skill with its own database, a conversation, a web client, typed
+chat input, and the audio engines (espeak-ng, a faked Google TTS).
 
 Everything runs on loopback or in-process; nothing here touches the network.
 """
 
 from __future__ import annotations
 
+import base64
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from ask_sdk_core.skill import CustomSkill
 from flask import Flask
 from flask.testing import FlaskClient
 
+from audio import engines
+from audio.engines import EngineUnavailable, EspeakEngine
 from skill.builder import build_skill
 from skill.conversation import Conversation
 from skill.storage import SQLiteAdapter
 from skill.web import create_app
+from tests.helpers import google_like_mp3
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test that tries to reach beyond this machine."""
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Force offline mode and refuse any connection beyond this machine; yields the attempts.
+
+    A refused connection raises OSError, as a dead network would, and is recorded;
+    the test fails at teardown if it tried any. Tests that inspect the attempts ask
+    for this fixture by name.
+    """
+    monkeypatch.setenv(engines.OFFLINE_ENV, "1")
+    attempts: list[object] = []
     real_connect = socket.socket.connect
 
-    def guarded(self: socket.socket, address: object) -> object:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not (
-                str(host).startswith("127.") or host in ("::1", "localhost")):
-            raise AssertionError(f"test tried to reach the network: {address}")
-        return real_connect(self, address)
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
+            attempts.append(address)
+            raise OSError(f"test socket guard: network access to {address!r} is forbidden")
+        real_connect(self, address)
 
-    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    yield attempts
+    assert attempts == [], f"tests tried to reach the network: {attempts}"
 
 
 @pytest.fixture
@@ -59,6 +76,31 @@ def conversation(skill: CustomSkill) -> Iterator[Conversation]:
 
 
 @pytest.fixture
+def launched(conversation: Conversation) -> Conversation:
+    """A conversation just past the welcome."""
+    conversation.launch()
+    return conversation
+
+
+@pytest.fixture
+def typed(monkeypatch: pytest.MonkeyPatch) -> Callable[[Iterable[str]], None]:
+    """Feed lines to the chat's input(), then end of input, like a closed terminal."""
+
+    def feed(lines: Iterable[str]) -> None:
+        remaining = iter(lines)
+
+        def fake_input(prompt: str = "") -> str:
+            try:
+                return next(remaining)
+            except StopIteration:
+                raise EOFError from None
+
+        monkeypatch.setattr("builtins.input", fake_input)
+
+    return feed
+
+
+@pytest.fixture
 def app(tmp_path: Path) -> Flask:
     """The web app with verification off, as `spasm-guide serve --no-verify` runs it."""
     return create_app(verify=False, data_dir=tmp_path)
@@ -67,3 +109,33 @@ def app(tmp_path: Path) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def espeak() -> EspeakEngine:
+    try:
+        return EspeakEngine()
+    except EngineUnavailable as error:
+        pytest.skip(f"espeak-ng binary missing: {error}")
+
+
+@pytest.fixture
+def fake_google(monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[requests.PreparedRequest]]:
+    """Replace requests' transport with a canned batchexecute answer: (audio, requests sent)."""
+    audio = google_like_mp3()
+    sent: list[requests.PreparedRequest] = []
+
+    def send(self: requests.Session, request: requests.PreparedRequest, **_: object):
+        sent.append(request)
+        payload = base64.b64encode(audio).decode("ascii")
+        body = ")]}'\n\n" + f'[["wrb.fr","jQ1olc","[\\"{payload}\\"]",null,null,null,"generic"]]'
+        response = requests.Response()
+        response.status_code = 200
+        response._content = body.encode("utf-8")
+        response._content_consumed = True
+        response.request = request
+        response.url = request.url or ""
+        return response
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    return audio, sent

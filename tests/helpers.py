@@ -1,15 +1,21 @@
-"""Small helpers shared by the conversation tests: facts, reply rules, raw intents."""
+"""Small helpers shared by the tests: facts, reply rules, raw intents, messages, threads,
+Google-like audio."""
 
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import lameenc
+import numpy as np
 import yaml
 
+from content import guide
 from skill.conversation import APPLICATION_ID, Conversation, Turn
 from skill.utterances import Resolution, Slot
 
@@ -42,6 +48,10 @@ def load_facts() -> list[Fact]:
 
 
 FACTS = load_facts()
+
+
+def message(key: str, **values: Any) -> str:
+    return guide().message(key, **values)
 
 
 def parse_ssml(ssml: str) -> ElementTree.Element:
@@ -111,3 +121,23 @@ def envelope(request: dict[str, Any], *, user_id: str = "test-listener", new: bo
         "request": {"requestId": "test.request", "locale": "en-US",
                     "timestamp": "2026-01-01T00:00:00Z", **request},
     }
+
+
+def run_together(target: Callable[[int], None], count: int = 8, timeout: float = 60) -> None:
+    """Run target(0) .. target(count - 1), each in its own thread, and wait for them all."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
+def google_like_mp3() -> bytes:
+    """What Google's TTS returns: MPEG-2 layer III, 24 kHz, 32 kbps, mono (one second)."""
+    tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(24000) / 24000)).astype("<i2")
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(24000)
+    encoder.set_out_sample_rate(24000)
+    encoder.set_channels(1)
+    return bytes(encoder.encode(tone.tobytes()) + encoder.flush())

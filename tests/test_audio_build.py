@@ -7,21 +7,16 @@ serves most tests; tests that change things work on a copy of it.
 from __future__ import annotations
 
 import argparse
-import base64
 import dataclasses
 import hashlib
 import io
 import json
 import shutil
-import socket
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import lameenc
-import numpy as np
 import pytest
 import requests
 
@@ -37,39 +32,11 @@ from audio.build import (
     plan,
     read_manifest,
 )
-from audio.engines import EngineUnavailable, EspeakEngine
+from audio.engines import EspeakEngine
 from content import Guide, guide, load_guide
 from content.loader import CONTENT_DIR
 
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Force offline mode and fail any non-loopback connection (as in test_audio_engines)."""
-    monkeypatch.setenv(engines.OFFLINE_ENV, "1")
-    attempts: list[object] = []
-    real_connect = socket.socket.connect
-
-    def guarded_connect(self: socket.socket, address: object) -> None:
-        host = address[0] if isinstance(address, tuple) else None
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
-            attempts.append(address)
-            raise OSError(f"test socket guard: network access to {address!r} is forbidden")
-        real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    yield attempts
-    assert attempts == [], f"tests tried to reach the network: {attempts}"
-
-
-@pytest.fixture(scope="module")
-def espeak() -> EspeakEngine:
-    try:
-        return EspeakEngine()
-    except EngineUnavailable as error:
-        pytest.skip(f"espeak-ng binary missing: {error}")
 
 
 @pytest.fixture(scope="module")
@@ -432,39 +399,13 @@ def test_base_url_makes_links_absolute(copy: Path, espeak: EspeakEngine) -> None
 # -------------------------------------------------------------------------- gTTS
 
 
-def google_like_mp3() -> bytes:
-    """What Google's TTS returns: MPEG-2 layer III, 24 kHz, 32 kbps, mono (one second)."""
-    tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(24000) / 24000)).astype("<i2")
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(24000)
-    encoder.set_out_sample_rate(24000)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(tone.tobytes()) + encoder.flush())
-
-
 def test_gtts_build_reencodes_google_audio(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    fake_google: tuple[bytes, list[requests.PreparedRequest]], tmp_path: Path
 ) -> None:
     """gTTS's 32 kbps, 24 kHz MP3 is decoded (libmpg123) and re-encoded for Alexa."""
     if mp3._libmpg123() is None and shutil.which("ffmpeg") is None:
         pytest.skip("no MP3 decoder (libmpg123 or ffmpeg)")
-    audio = google_like_mp3()
-    sent: list[requests.PreparedRequest] = []
-
-    def send(self: requests.Session, request: requests.PreparedRequest, **_: object):
-        sent.append(request)
-        payload = base64.b64encode(audio).decode("ascii")
-        body = ")]}'\n\n" + f'[["wrb.fr","jQ1olc","[\\"{payload}\\"]",null,null,null,"generic"]]'
-        response = requests.Response()
-        response.status_code = 200
-        response._content = body.encode("utf-8")
-        response._content_consumed = True
-        response.request = request
-        response.url = request.url or ""
-        return response
-
-    monkeypatch.setattr(requests.Session, "send", send)
+    _, sent = fake_google
     small = dataclasses.replace(guide(), sections=guide().sections[3:4])
     report = build(small, tmp_path, engine="gtts", jobs=2)
     pages = len(small.sections[0].pages)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import socket
 import urllib.parse
-from collections.abc import Iterator
 
-import lameenc
 import numpy as np
 import pytest
 import requests
@@ -28,26 +24,6 @@ from audio.engines import (
 from content import guide
 
 SENTENCE = "Hemifacial spasm makes the muscles on one side of the face twitch."
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Force offline mode and fail any non-loopback connection; yields the attempts."""
-    monkeypatch.setenv(engines.OFFLINE_ENV, "1")
-    attempts: list[object] = []
-    real_connect = socket.socket.connect
-
-    def guarded_connect(self: socket.socket, address: object) -> None:
-        host = address[0] if isinstance(address, tuple) else None
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
-            attempts.append(address)
-            raise OSError(f"test socket guard: network access to {address!r} is forbidden")
-        real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    yield attempts
-    assert attempts == [], f"tests tried to reach the network: {attempts}"
 
 
 @pytest.fixture(scope="session")
@@ -59,14 +35,6 @@ def piper() -> PiperEngine:
         pytest.skip(f"piper voice not installed: {error}")
     assert isinstance(engine, PiperEngine)
     return engine
-
-
-@pytest.fixture(scope="session")
-def espeak() -> EspeakEngine:
-    try:
-        return EspeakEngine()
-    except EngineUnavailable as error:
-        pytest.skip(f"espeak-ng binary missing: {error}")
 
 
 def rms(speech: Speech) -> float:
@@ -110,14 +78,21 @@ def test_default_table_is_the_content_table() -> None:
     assert not hasattr(engines, "PRONUNCIATIONS"), "a second table would drift from content"
 
 
-# -------------------------------------------------------------------------- piper
+# ------------------------------------------------------------------ piper and espeak
 
 
-def test_piper_synthesizes_speech_at_22050(piper: PiperEngine) -> None:
-    speech = piper.synthesize(SENTENCE)
+@pytest.mark.parametrize(("name", "voice"), [("piper", "en_US-joe-medium"), ("espeak", "en-us")])
+def test_offline_engine_synthesizes_speech_at_22050(
+    request: pytest.FixtureRequest, name: str, voice: str
+) -> None:
+    engine = request.getfixturevalue(name)
+    speech = engine.synthesize(SENTENCE)
     assert_speech(speech, 22050)
-    assert piper.name == "piper" and piper.voice == "en_US-joe-medium"
-    assert isinstance(piper, Engine)
+    assert engine.name == name and engine.voice == voice
+    assert isinstance(engine, Engine)
+
+
+# -------------------------------------------------------------------------- piper
 
 
 def test_piper_rate_changes_duration(piper: PiperEngine) -> None:
@@ -131,13 +106,6 @@ def test_piper_engine_is_shared(piper: PiperEngine) -> None:
 
 
 # ------------------------------------------------------------------------- espeak
-
-
-def test_espeak_synthesizes_speech_at_22050(espeak: EspeakEngine) -> None:
-    speech = espeak.synthesize(SENTENCE)
-    assert_speech(speech, 22050)
-    assert espeak.name == "espeak" and espeak.voice == "en-us"
-    assert isinstance(espeak, Engine)
 
 
 def test_espeak_rate_changes_duration(espeak: EspeakEngine) -> None:
@@ -161,9 +129,9 @@ def test_bad_requests_are_rejected(espeak: EspeakEngine, text: str, rate: float)
 # ---------------------------------------------------------------------- selection
 
 
-def test_auto_offline_picks_piper(piper: PiperEngine, offline: list[object]) -> None:
+def test_auto_offline_picks_piper(piper: PiperEngine, no_network: list[object]) -> None:
     assert get_engine("auto") is piper
-    assert offline == []
+    assert no_network == []
 
 
 def test_auto_falls_back_to_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -206,41 +174,8 @@ def test_unknown_engine_name() -> None:
 # --------------------------------------------------------------------------- gtts
 
 
-def google_like_mp3() -> bytes:
-    """What Google's TTS returns: MPEG-2 layer III, 24 kHz, 32 kbps, mono."""
-    tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(24000) / 24000)).astype("<i2")
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(24000)
-    encoder.set_out_sample_rate(24000)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(tone.tobytes()) + encoder.flush())
-
-
-@pytest.fixture
-def fake_google(monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[requests.PreparedRequest]]:
-    """Replace requests' transport with a canned batchexecute answer."""
-    audio = google_like_mp3()
-    sent: list[requests.PreparedRequest] = []
-
-    def send(self: requests.Session, request: requests.PreparedRequest, **_: object):
-        sent.append(request)
-        payload = base64.b64encode(audio).decode("ascii")
-        body = ")]}'\n\n" + f'[["wrb.fr","jQ1olc","[\\"{payload}\\"]",null,null,null,"generic"]]'
-        response = requests.Response()
-        response.status_code = 200
-        response._content = body.encode("utf-8")
-        response._content_consumed = True
-        response.request = request
-        response.url = request.url or ""
-        return response
-
-    monkeypatch.setattr(requests.Session, "send", send)
-    return audio, sent
-
-
 def test_gtts_returns_faked_audio_without_network(
-    fake_google: tuple[bytes, list[requests.PreparedRequest]], offline: list[object]
+    fake_google: tuple[bytes, list[requests.PreparedRequest]], no_network: list[object]
 ) -> None:
     audio, sent = fake_google
     engine = get_engine("gtts")
@@ -254,7 +189,7 @@ def test_gtts_returns_faked_audio_without_network(
     body = urllib.parse.unquote(sent[0].body or "")
     rpc = json.loads(json.loads(body.removeprefix("f.req=").rstrip("&"))[0][0][1])
     assert rpc[:3] == ["The pie ka artery.", "en", None]
-    assert offline == []
+    assert no_network == []
 
 
 def test_gtts_slow_rate_asks_for_slow_speech(

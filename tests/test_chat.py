@@ -17,24 +17,6 @@ CAUSES = guide().section("causes")
 SCRIPT = Path(sys.executable).with_name("spasm-guide")
 
 
-@pytest.fixture
-def typed(monkeypatch: pytest.MonkeyPatch) -> Callable[[Iterable[str]], None]:
-    """Feed lines to the chat's input(), then end of input, like a closed terminal."""
-
-    def feed(lines: Iterable[str]) -> None:
-        remaining = iter(lines)
-
-        def fake_input(prompt: str = "") -> str:
-            try:
-                return next(remaining)
-            except StopIteration:
-                raise EOFError from None
-
-        monkeypatch.setattr("builtins.input", fake_input)
-
-    return feed
-
-
 def run_chat(data_dir: Path, typed: Callable[[Iterable[str]], None],
              capsys: pytest.CaptureFixture[str], *lines: str) -> list[str]:
     """The guide's lines of one chat session."""

@@ -179,26 +179,24 @@ def test_unknown_slot_placeholder_is_reported(content_copy: Path) -> None:
     assert "{topic}" in str(caught.value)
 
 
-def test_missing_message_is_reported(content_copy: Path) -> None:
-    def drop(data: dict) -> None:
-        del data["guide_end"]
+def _drop_guide_end(data: dict) -> None:
+    del data["guide_end"]
 
-    _edit(content_copy / "messages.yaml", drop)
+
+def _drop_third_meaning(data: dict) -> None:
+    del data["terms"][2]["meaning"]
+
+
+@pytest.mark.parametrize(("name", "change", "field"), [
+    ("messages.yaml", _drop_guide_end, "guide_end"),
+    ("glossary.yaml", _drop_third_meaning, "terms[3].meaning"),
+], ids=["missing message", "glossary entry without meaning"])
+def test_missing_field_is_reported(content_copy: Path, name: str, change: Callable, field: str) -> None:
+    _edit(content_copy / name, change)
     with pytest.raises(ContentError) as caught:
         load_guide(content_copy)
-    assert caught.value.path.name == "messages.yaml"
-    assert caught.value.field == "guide_end"
-
-
-def test_glossary_entry_without_meaning_is_reported(content_copy: Path) -> None:
-    def drop(data: dict) -> None:
-        del data["terms"][2]["meaning"]
-
-    _edit(content_copy / "glossary.yaml", drop)
-    with pytest.raises(ContentError) as caught:
-        load_guide(content_copy)
-    assert caught.value.path.name == "glossary.yaml"
-    assert caught.value.field == "terms[3].meaning"
+    assert caught.value.path.name == name
+    assert caught.value.field == field
 
 
 def test_missing_file_is_reported(content_copy: Path) -> None:

@@ -8,6 +8,7 @@ must understand the phrases the same way and get the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,19 +57,11 @@ def test_every_step_is_a_known_kind() -> None:
             assert ("text" in step) == (step["do"] == "say"), (name, step)
 
 
-def test_chat_command_resumes_across_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_chat_command_resumes_across_runs(tmp_path: Path, typed: Callable[[Iterable[str]], None],
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """`spasm-guide chat` twice with the same --user and --data-dir: the place is kept."""
     def chat(lines: list[str]) -> str:
-        answers = iter(lines)
-
-        def typed(prompt: str = "") -> str:
-            try:
-                return next(answers)
-            except StopIteration:
-                raise EOFError from None
-
-        monkeypatch.setattr("builtins.input", typed)
+        typed(lines)
         assert cli.main(["chat", "--data-dir", str(tmp_path), "--user", "chat-e2e"]) == 0
         return " ".join(capsys.readouterr().out.split())
 

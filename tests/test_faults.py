@@ -29,6 +29,7 @@ from handlers.state import DETAIL_LEVELS, SPEED_RATES
 from skill import storage
 from skill.web import create_app
 from tests.envelopes import USER_ID, check_answer, check_http, intent, launch, post, saved_rows
+from tests.helpers import run_together
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPARED = ("section", "page", "started", "finished", "speed", "detail")
@@ -78,11 +79,7 @@ def test_concurrent_requests_for_one_user_never_corrupt_state(tmp_path: Path) ->
             except Exception as error:  # collected: an assert in a thread would be lost
                 failures.append(f"{name}: {error!r}")
 
-    threads = [threading.Thread(target=listener, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(listener)
     assert not failures, failures[:3]
     (saved,) = open_checked(tmp_path / "state.sqlite3")
     assert_sane(saved)

@@ -3,29 +3,17 @@ way for a heard word to break the reply."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from content import guide
 from skill.conversation import Conversation
-from tests.helpers import check_reply, parse_ssml, send_intent
-
-
-def message(key: str, **values: Any) -> str:
-    return guide().message(key, **values)
+from tests.helpers import check_reply, message, parse_ssml, send_intent
 
 
 def meaning(term: str) -> str:
     entry = guide().find_term(term)
     assert entry is not None
     return entry.meaning
-
-
-@pytest.fixture
-def launched(conversation: Conversation) -> Conversation:
-    conversation.launch()
-    return conversation
 
 
 def test_a_known_word_gets_its_meaning(launched: Conversation) -> None:

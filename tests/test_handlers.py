@@ -16,19 +16,9 @@ from handlers import navigation
 from skill import engine
 from skill.builder import build_skill
 from skill.conversation import Conversation
-from tests.helpers import check_reply, envelope, send_intent
+from tests.helpers import check_reply, envelope, message, send_intent
 
 CAUSES = guide().section("causes")
-
-
-def message(key: str, **values: Any) -> str:
-    return guide().message(key, **values)
-
-
-@pytest.fixture
-def launched(conversation: Conversation) -> Conversation:
-    conversation.launch()
-    return conversation
 
 
 @pytest.fixture
@@ -110,15 +100,16 @@ def test_notice_on_request_inside_a_section_offers_to_go_on(launched: Conversati
     assert turn.reprompt == message("more_pages")
 
 
-def test_help_outside_a_section_explains_the_guide(launched: Conversation) -> None:
+@pytest.mark.parametrize(("before", "start"), [
+    pytest.param([], message("help_general"), id="outside_a_section_explains_the_guide"),
+    pytest.param(["what causes it"], message("help_in_section", title=CAUSES.title),
+                 id="inside_a_section_names_it"),
+])
+def test_help(launched: Conversation, before: list[str], start: str) -> None:
+    for utterance in before:
+        launched.say(utterance)
     turn = launched.say("help")
-    assert turn.text.startswith(message("help_general"))
-
-
-def test_help_inside_a_section_names_it(launched: Conversation) -> None:
-    launched.say("what causes it")
-    turn = launched.say("help")
-    assert turn.text.startswith(message("help_in_section", title=CAUSES.title))
+    assert turn.text.startswith(start)
 
 
 # --- stop, cancel, pause, session end ---------------------------------------------------

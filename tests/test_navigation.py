@@ -3,31 +3,19 @@ section, where am I, and the main menu."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from content import guide
 from handlers import narration
 from skill.conversation import Conversation
-from tests.helpers import send_intent
+from tests.helpers import message, send_intent
 
 SECTIONS = guide().sections
 COUNT = len(SECTIONS)
 
 
-def message(key: str, **values: Any) -> str:
-    return guide().message(key, **values)
-
-
 def titles_in(text: str) -> list[str]:
     return [section.title for section in SECTIONS if section.title in text]
-
-
-@pytest.fixture
-def launched(conversation: Conversation) -> Conversation:
-    conversation.launch()
-    return conversation
 
 
 # --- list of sections -------------------------------------------------------------------
@@ -80,13 +68,26 @@ def test_a_long_list_starts_again_after_something_else(launched: Conversation) -
 # --- sections by number and position ------------------------------------------------------
 
 
-def test_section_by_number_reads_it(launched: Conversation) -> None:
-    turn = launched.say("section three")
-    assert turn.text.startswith(f"{SECTIONS[2].title}. {SECTIONS[2].pages[0]}")
-
-
-def test_section_by_digit_reads_it(launched: Conversation) -> None:
-    assert launched.say("section 2").text.startswith(f"{SECTIONS[1].title}.")
+@pytest.mark.parametrize(("before", "said", "start"), [
+    pytest.param([], "section three", f"{SECTIONS[2].title}. {SECTIONS[2].pages[0]}",
+                 id="section_by_number_reads_it"),
+    pytest.param([], "section 2", f"{SECTIONS[1].title}.", id="section_by_digit_reads_it"),
+    pytest.param([], "the last section", f"{SECTIONS[-1].title}. {SECTIONS[-1].pages[0]}",
+                 id="the_last_section"),
+    pytest.param(["what causes it"], "the next section", f"{SECTIONS[2].title}.",
+                 id="the_next_section_skips_the_rest_of_this_one"),
+    pytest.param([], "the next section", f"{SECTIONS[0].title}.",
+                 id="the_next_section_before_starting_is_the_first"),
+    pytest.param(["symptoms", "next"], "the previous section", f"{SECTIONS[1].title}.",
+                 id="the_previous_section"),
+    pytest.param(["start over"], "the previous section", f"{SECTIONS[0].title}.",
+                 id="the_previous_section_from_the_first_stays_there"),
+])
+def test_going_to_a_section_reads_it(launched: Conversation, before: list[str], said: str,
+                                     start: str) -> None:
+    for utterance in before:
+        launched.say(utterance)
+    assert launched.say(said).text.startswith(start)
 
 
 def test_a_section_number_that_does_not_exist_says_which_do(launched: Conversation) -> None:
@@ -105,35 +106,10 @@ def test_a_section_number_that_is_not_a_number(launched: Conversation) -> None:
     assert turn.text.startswith(message("no_such_section", number="like that", count=COUNT))
 
 
-def test_the_last_section(launched: Conversation) -> None:
-    turn = launched.say("the last section")
-    assert turn.text.startswith(f"{SECTIONS[-1].title}. {SECTIONS[-1].pages[0]}")
-
-
-def test_the_next_section_skips_the_rest_of_this_one(launched: Conversation) -> None:
-    launched.say("what causes it")
-    assert launched.say("the next section").text.startswith(f"{SECTIONS[2].title}.")
-
-
-def test_the_next_section_before_starting_is_the_first(launched: Conversation) -> None:
-    assert launched.say("the next section").text.startswith(f"{SECTIONS[0].title}.")
-
-
 def test_the_next_section_from_the_last_says_the_guide_ends(launched: Conversation) -> None:
     launched.say("the last section")
     turn = launched.say("the next section")
     assert turn.text == message("guide_end")
-
-
-def test_the_previous_section(launched: Conversation) -> None:
-    launched.say("symptoms")
-    launched.say("next")
-    assert launched.say("the previous section").text.startswith(f"{SECTIONS[1].title}.")
-
-
-def test_the_previous_section_from_the_first_stays_there(launched: Conversation) -> None:
-    launched.say("start over")
-    assert launched.say("the previous section").text.startswith(f"{SECTIONS[0].title}.")
 
 
 # --- where am I ----------------------------------------------------------------------------

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from content import guide
 from handlers import narration
 from skill.conversation import Conversation, Turn
-from tests.helpers import MAX_SSML, check_reply, send_intent
+from tests.helpers import MAX_SSML, check_reply, message, send_intent
 
 OVERVIEW, CAUSES, SYMPTOMS = (guide().section(i) for i in ("overview", "causes", "symptoms"))
 LAST = guide().sections[-1]
 ALL_PAGES = [page for section in guide().sections for page in section.pages]
-
-
-def message(key: str, **values: Any) -> str:
-    return guide().message(key, **values)
-
-
-@pytest.fixture
-def launched(conversation: Conversation) -> Conversation:
-    conversation.launch()
-    return conversation
 
 
 def test_a_question_reads_its_section_from_the_start(launched: Conversation) -> None:
@@ -64,33 +52,24 @@ def test_next_at_the_end_of_a_section_names_what_comes_next(launched: Conversati
     assert turn.reprompt == message("section_end", title=CAUSES.title, next=SYMPTOMS.title)
 
 
-def test_next_crosses_into_the_next_section(launched: Conversation) -> None:
-    launched.say("what causes it")
-    for _ in CAUSES.pages[1:]:
-        launched.say("next")
-    assert launched.say("next").text.startswith(f"{SYMPTOMS.title}. {SYMPTOMS.pages[0]}")
-
-
-def test_next_before_anything_starts_the_guide(launched: Conversation) -> None:
-    assert launched.say("next").text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[0]}")
-
-
-def test_previous_goes_back_one_page(launched: Conversation) -> None:
-    launched.say("what causes it")
-    launched.say("next")
-    assert launched.say("previous").text.startswith(f"{CAUSES.title}. {CAUSES.pages[0]}")
-
-
-def test_previous_goes_back_into_the_last_page_of_the_section_before(
-        launched: Conversation) -> None:
-    launched.say("symptoms")
-    assert launched.say("go back").text.startswith(CAUSES.pages[-1])
-
-
-def test_previous_at_the_first_page_says_so(launched: Conversation) -> None:
-    launched.say("start over")
-    turn = launched.say("previous")
-    assert turn.text.startswith(f"{message('first_page')} {OVERVIEW.title}. {OVERVIEW.pages[0]}")
+@pytest.mark.parametrize(("before", "said", "start"), [
+    pytest.param(["what causes it", *["next"] * len(CAUSES.pages[1:])], "next",
+                 f"{SYMPTOMS.title}. {SYMPTOMS.pages[0]}", id="next_crosses_into_the_next_section"),
+    pytest.param([], "next", f"{OVERVIEW.title}. {OVERVIEW.pages[0]}",
+                 id="next_before_anything_starts_the_guide"),
+    pytest.param(["what causes it", "next"], "previous", f"{CAUSES.title}. {CAUSES.pages[0]}",
+                 id="previous_goes_back_one_page"),
+    pytest.param(["symptoms"], "go back", CAUSES.pages[-1],
+                 id="previous_goes_back_into_the_last_page_of_the_section_before"),
+    pytest.param(["start over"], "previous",
+                 f"{message('first_page')} {OVERVIEW.title}. {OVERVIEW.pages[0]}",
+                 id="previous_at_the_first_page_says_so"),
+])
+def test_moving_page_by_page(launched: Conversation, before: list[str], said: str, start: str
+                             ) -> None:
+    for utterance in before:
+        launched.say(utterance)
+    assert launched.say(said).text.startswith(start)
 
 
 def test_repeat_says_the_last_reply_again(launched: Conversation) -> None:

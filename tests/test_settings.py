@@ -3,20 +3,14 @@ which is kept for the next conversation."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from content import guide
 from skill.conversation import Conversation, Turn
-from tests.helpers import parse_ssml
+from tests.helpers import message, parse_ssml
 
 CAUSES = guide().section("causes")
 SYMPTOMS = guide().section("symptoms")
-
-
-def message(key: str, **values: Any) -> str:
-    return guide().message(key, **values)
 
 
 def rate(turn: Turn) -> str:
@@ -25,12 +19,6 @@ def rate(turn: Turn) -> str:
     prosody = [element for element in root.iter("prosody") if "rate" in element.attrib]
     assert len(prosody) <= 1
     return prosody[0].attrib["rate"] if prosody else "100%"
-
-
-@pytest.fixture
-def launched(conversation: Conversation) -> Conversation:
-    conversation.launch()
-    return conversation
 
 
 # --- brief and more detail -------------------------------------------------------------------
@@ -43,13 +31,6 @@ def test_brief_in_a_section_reads_its_summary(launched: Conversation) -> None:
     assert CAUSES.pages[0] not in turn.text
 
 
-def test_brief_moves_section_by_section(launched: Conversation) -> None:
-    launched.say("what causes it")
-    launched.say("brief")
-    turn = launched.say("next")
-    assert turn.text.startswith(f"{SYMPTOMS.title}. {SYMPTOMS.summary}")
-
-
 def test_brief_before_starting_applies_to_the_first_section(launched: Conversation) -> None:
     turn = launched.say("brief")
     assert turn.text.startswith(message("brief_on"))
@@ -57,18 +38,17 @@ def test_brief_before_starting_applies_to_the_first_section(launched: Conversati
     assert launched.say("next").text.startswith(f"{overview.title}. {overview.summary}")
 
 
-def test_where_am_i_in_brief_mode(launched: Conversation) -> None:
+@pytest.mark.parametrize(("said", "start"), [
+    pytest.param("next", f"{SYMPTOMS.title}. {SYMPTOMS.summary}", id="brief_moves_section_by_section"),
+    pytest.param("where am I", message("where_brief", number=2, title=CAUSES.title),
+                 id="where_am_i_in_brief_mode"),
+    pytest.param("more detail", f"{message('detail_on')} {CAUSES.title}. {CAUSES.pages[0]}",
+                 id="more_detail_reads_the_full_page_again"),
+])
+def test_after_brief_in_a_section(launched: Conversation, said: str, start: str) -> None:
     launched.say("what causes it")
     launched.say("brief")
-    turn = launched.say("where am I")
-    assert turn.text.startswith(message("where_brief", number=2, title=CAUSES.title))
-
-
-def test_more_detail_reads_the_full_page_again(launched: Conversation) -> None:
-    launched.say("what causes it")
-    launched.say("brief")
-    turn = launched.say("more detail")
-    assert turn.text.startswith(f"{message('detail_on')} {CAUSES.title}. {CAUSES.pages[0]}")
+    assert launched.say(said).text.startswith(start)
 
 
 def test_more_detail_in_the_middle_of_a_section_keeps_the_page(launched: Conversation) -> None:
@@ -84,38 +64,33 @@ def test_normal_speed_has_no_rate(launched: Conversation) -> None:
     assert rate(launched.say("what causes it")) == "100%"
 
 
-def test_slower_sets_a_slower_rate(launched: Conversation) -> None:
-    turn = launched.say("slower")
-    assert turn.text.startswith(message("speed_changed", speed=guide().messages["speed_names"][1]))
-    assert rate(turn) == "85%"
+@pytest.mark.parametrize(
+    ("before", "said", "reply", "new_rate"),
+    [
+        pytest.param([], "slower",
+                     message("speed_changed", speed=guide().messages["speed_names"][1]), "85%",
+                     id="slower_sets_a_slower_rate"),
+        pytest.param(["slower"] * 2, "slower", message("speed_limit", speed="slow"), "70%",
+                     id="slower_stops_at_the_slowest"),
+        pytest.param(["faster"] * 2, "faster", message("speed_limit", speed="fast"), "130%",
+                     id="faster_stops_at_the_fastest"),
+        pytest.param(["faster"], "normal speed",
+                     message("speed_changed", speed="at normal speed"), "100%",
+                     id="normal_speed_resets_the_rate"),
+    ],
+)
+def test_changing_speed(launched: Conversation, before: list[str], said: str, reply: str,
+                        new_rate: str) -> None:
+    for utterance in before:
+        launched.say(utterance)
+    turn = launched.say(said)
+    assert turn.text.startswith(reply)
+    assert rate(turn) == new_rate
 
 
 def test_the_rate_applies_to_later_replies(launched: Conversation) -> None:
     launched.say("slower")
     assert rate(launched.say("what causes it")) == "85%"
-
-
-def test_slower_stops_at_the_slowest(launched: Conversation) -> None:
-    for _ in range(2):
-        launched.say("slower")
-    turn = launched.say("slower")
-    assert turn.text.startswith(message("speed_limit", speed="slow"))
-    assert rate(turn) == "70%"
-
-
-def test_faster_stops_at_the_fastest(launched: Conversation) -> None:
-    for _ in range(2):
-        launched.say("faster")
-    turn = launched.say("faster")
-    assert turn.text.startswith(message("speed_limit", speed="fast"))
-    assert rate(turn) == "130%"
-
-
-def test_normal_speed_resets_the_rate(launched: Conversation) -> None:
-    launched.say("faster")
-    turn = launched.say("normal speed")
-    assert turn.text.startswith(message("speed_changed", speed="at normal speed"))
-    assert rate(turn) == "100%"
 
 
 def test_changing_speed_in_a_section_offers_to_go_on(launched: Conversation) -> None:

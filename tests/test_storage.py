@@ -27,6 +27,7 @@ from skill.builder import build_skill
 from skill.config import Settings
 from skill.conversation import Conversation
 from skill.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
+from tests.helpers import run_together
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = Path(__file__).with_name("requests")
@@ -187,11 +188,7 @@ def test_concurrent_saves_for_one_user_stay_valid(storage: SQLiteAdapter, databa
                 errors.append(error)
             written.add(json.dumps(attributes, sort_keys=True))
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(writer, count=8)  # as many as the barrier waits for
     assert not errors, errors[:3]
     [(key, text)] = rows(database)
     assert key == user_key(request)
