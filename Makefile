@@ -54,11 +54,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(ARGS)
 
 lambda: $(STAMP)
-	rm -rf build/lambda && mkdir -p build/lambda
-	cp -r skill handlers content build/lambda/
-	mkdir -p build/lambda/audio && cp audio/__init__.py audio/catalog.py audio/manifest.json build/lambda/audio/
-	$(PY) -c "import tomllib; d = tomllib.load(open('pyproject.toml','rb'))['project']; print('\n'.join(d['dependencies'] + d['optional-dependencies']['dynamodb']))" > build/lambda/requirements.txt
-	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
+	$(PY) -m skill.lambda_package build/lambda
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

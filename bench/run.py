@@ -194,14 +194,16 @@ print(json.dumps({"import_ms": (imported - start) * 1000, "first_answer_ms": (an
 """
 
 
-def _cold_once(module: str, profile_to: Path | None = None) -> dict[str, float]:
+def _cold_once(module: str, profile_to: Path | None = None, path: Path = BENCH
+               ) -> dict[str, float]:
+    """One fresh interpreter importing `module` from `path` and answering a launch."""
     with tempfile.TemporaryDirectory(prefix="spasm-cold-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPASM_GUIDE_")}
         env |= {"SPASM_GUIDE_DATA_DIR": tmp, "SPASM_GUIDE_LOG_LEVEL": "WARNING"}
         event = json.dumps(envelope(LAUNCH, user="bench-cold"))
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", COLD_CODE, module, event, str(BENCH), str(profile_to or "")],
+            [sys.executable, "-c", COLD_CODE, module, event, str(path), str(profile_to or "")],
             cwd=tmp, env=env, capture_output=True, text=True, timeout=60, check=False)
         wall = (time.perf_counter() - started) * 1000
     if done.returncode != 0:
@@ -214,15 +216,29 @@ def _cold_once(module: str, profile_to: Path | None = None) -> dict[str, float]:
 
 
 def cold_start(config: Config) -> dict[str, Any]:
-    """Fresh interpreters, alternating project and reference; medians of each."""
-    modules = {"project": "skill.lambda_function", "reference": "reference_skill"}
-    for module in modules.values():
-        _cold_once(module)  # bytecode compiled and files cached, as on a warm disk
+    """Fresh interpreters, alternating project and reference; medians of each.
+
+    The project starts from the folder `make lambda` deploys (with its content
+    snapshot), as a Lambda cold start would.
+    """
+    from skill.lambda_package import build
+
+    with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as package:
+        build(Path(package) / "lambda")
+        return _cold_start_from(config, Path(package) / "lambda")
+
+
+def _cold_start_from(config: Config, package: Path) -> dict[str, Any]:
+    modules = {"project": ("skill.lambda_function", package),
+               "reference": ("reference_skill", BENCH)}
+    for module, path in modules.values():
+        _cold_once(module, path=path)  # bytecode compiled and files cached, as on a warm disk
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in modules}
     for number in range(config.cold_runs):
         order = list(modules) if number % 2 == 0 else list(reversed(modules))
         for name in order:
-            runs[name].append(_cold_once(modules[name]))
+            module, path = modules[name]
+            runs[name].append(_cold_once(module, path=path))
     result: dict[str, Any] = {}
     for name, figures in runs.items():
         result[name] = {key: round(statistics.median(f[key] for f in figures), 1)

@@ -1,0 +1,44 @@
+"""Lay out the Lambda deployment folder that ask-resources.json points at (build/lambda).
+
+Code, content, the audio manifest reader, a requirements.txt from pyproject, and a
+content snapshot so a cold start skips the YAML parser. Usage:
+    python -m skill.lambda_package build/lambda
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+from audio.files import write_atomic
+from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("skill", "handlers", "content")
+AUDIO_FILES = ("__init__.py", "catalog.py", "manifest.json")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", SNAPSHOT_NAME)
+
+
+def requirements() -> str:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    return "\n".join([*project["dependencies"], *project["optional-dependencies"]["dynamodb"]]) + "\n"
+
+
+def build(destination: Path) -> Path:
+    destination = Path(destination)
+    if destination.exists():
+        shutil.rmtree(destination)
+    for package in PACKAGES:
+        shutil.copytree(PROJECT_ROOT / package, destination / package, ignore=IGNORED)
+    (destination / "audio").mkdir(parents=True)
+    for name in AUDIO_FILES:
+        shutil.copy2(PROJECT_ROOT / "audio" / name, destination / "audio" / name)
+    write_atomic(destination / "requirements.txt", requirements().encode())
+    write_atomic(destination / "content" / SNAPSHOT_NAME, snapshot_text(CONTENT_DIR).encode())
+    return destination
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1] if len(sys.argv) > 1 else PROJECT_ROOT / "build" / "lambda")))

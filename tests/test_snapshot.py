@@ -1,0 +1,77 @@
+"""The content snapshot that `make lambda` ships: used only when it matches the YAML exactly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from content import guide, load_guide
+from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
+from skill.lambda_package import build
+
+REQUESTS = Path(__file__).parent / "requests"
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (copy / SNAPSHOT_NAME).write_text(snapshot_text(copy), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture
+def no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any YAML parse fail, to prove the snapshot was used."""
+    import yaml
+
+    guide()  # the packaged guide, parsed before the parser is taken away
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the YAML parser ran")
+
+    monkeypatch.setattr(yaml, "load", refuse)
+
+
+def test_a_matching_snapshot_gives_the_same_guide_without_parsing(
+        content_copy: Path, no_yaml: None) -> None:
+    assert load_guide(content_copy) == guide()
+
+
+def test_an_edited_file_makes_the_snapshot_stale(content_copy: Path) -> None:
+    section = next((content_copy / "sections").glob("*causes*.yaml"))
+    section.write_text(section.read_text().replace("Most often", "Usually"), encoding="utf-8")
+    assert load_guide(content_copy).section("causes").pages[0].startswith("Usually")
+
+
+def test_a_damaged_snapshot_is_ignored(content_copy: Path) -> None:
+    (content_copy / SNAPSHOT_NAME).write_text('{"format": 1, "fingerprint": ', encoding="utf-8")
+    assert load_guide(content_copy) == guide()
+
+
+def test_a_snapshot_of_another_format_is_ignored(content_copy: Path) -> None:
+    data = json.loads((content_copy / SNAPSHOT_NAME).read_text())
+    data["format"] = 99
+    data["guide"]["name"] = "Something else"
+    (content_copy / SNAPSHOT_NAME).write_text(json.dumps(data), encoding="utf-8")
+    assert load_guide(content_copy).name == guide().name
+
+
+def test_the_lambda_package_answers_a_launch_from_its_snapshot(tmp_path: Path) -> None:
+    package = build(tmp_path / "lambda")
+    assert (package / "content" / SNAPSHOT_NAME).exists()
+    assert "ask-sdk-core" in (package / "requirements.txt").read_text()
+    code = ("import json, sys; sys.path.insert(0, '.'); import skill.lambda_function as f; "
+            f"r = f.lambda_handler(json.load(open({str(REQUESTS / 'launch.json')!r})), None); "
+            "print(r['response']['outputSpeech']['ssml']); print('yaml' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=package, capture_output=True,
+                          text=True, timeout=60, check=True,
+                          env={"SPASM_GUIDE_DATA_DIR": str(tmp_path / "data"), "PATH": ""})
+    speech, yaml_loaded = done.stdout.strip().splitlines()
+    assert guide().welcome in speech
+    assert yaml_loaded == "False"
