@@ -7,11 +7,10 @@ run `spasm-guide model`. A test fails when they are out of date.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from audio.files import write_atomic
 from content import Guide, guide
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -122,27 +121,12 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_model() -> list[Path]:
     """Regenerate skill-package/; returns the files that changed."""
     changed = []
     for path, text in generated_files().items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            write_atomically(path, text)
+            write_atomic(path, text.encode("utf-8"))
             changed.append(path)
     return changed
 
