@@ -17,6 +17,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     with mode 0o666 so the umask, not this function, decides the final permissions.
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
