@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register(commands)
+    from skill.listen import register as register_listen
+    register_listen(commands)
     return parser
 
 

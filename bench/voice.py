@@ -1,0 +1,166 @@
+"""Benchmark `spasm-guide listen`: intent accuracy and reply latency, fully offline.
+
+    .venv/bin/python bench/voice.py [--voices espeak,espeak-slow,piper] [--all] [--misses]
+
+For each synthetic voice, every literal phrase of a representative set of
+intents (questions, navigation, speed, built-ins: about 40 phrases) is
+synthesised, recognised with the guide's grammar (skill/recognition.py) and
+resolved; accuracy is the share whose intent is the one the phrase belongs to.
+--all uses every literal phrase of every intent instead (harder: many one-word
+built-ins such as "ok", "back" and "sections").
+
+Latency is the time from the end of speech to the start of the reply: recognition
++ the conversation engine (Conversation.say) + synthesis of the reply's first
+sentence in the reply voice (Piper by default), which is what the live modes do
+before the first sound plays. Median and 90th percentile, wall clock, after one
+warm-up turn. The load average is printed: on a shared machine it explains most
+of the variation. "stray accepted" counts how many of 12 sentences that are not
+for the guide were taken for a command (--reject: with the garbage model that
+--hands-free uses). Prints figures only; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audio.engines import Engine, EngineUnavailable, get_engine
+from skill.builder import build_skill
+from skill.conversation import Conversation
+from skill.listen import choose_engine, sentences, speaking_rate
+from skill.recognition import REJECT_WEIGHT, Recognizer
+from skill.storage import SQLiteAdapter
+from skill.utterances import resolver
+
+# Questions, position, speed, paging and leaving: 11 + 9 + 8 + 6 + 6 = 40 phrases.
+INTENTS = ("ReadCausesIntent", "WhereAmIIntent", "SlowerIntent", "AMAZON.NextIntent",
+           "AMAZON.StopIntent")
+# Things people say that are not for the guide: how often are they taken for a command?
+NOT_FOR_THE_GUIDE = (
+    "the weather in paris is nice today", "can you order me a pizza",
+    "I would like to book a flight", "my name is john", "turn on the lights", "what time is it",
+    "how old are you", "play some music", "call my sister", "banana", "hello there",
+    "what is the capital of france",
+)
+# name -> (engine, speaking rate)
+VOICES = {"espeak": ("espeak", 1.0), "espeak-slow": ("espeak", 0.8), "piper": ("piper", 1.0)}
+
+
+@dataclass
+class Result:
+    voice: str
+    correct: int = 0
+    total: int = 0
+    latency: list[float] = field(default_factory=list)
+    recognise: list[float] = field(default_factory=list)
+    answer: list[float] = field(default_factory=list)
+    speak: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    false_accepts: list[str] = field(default_factory=list)
+
+
+def phrases(intents: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    """Literal phrases of these intents (of every intent when None)."""
+    return [(phrase, intent) for phrase, intent in resolver().literals.items()
+            if intents is None or intent in intents]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run_voice(name: str, engine: Engine, rate: float, reply: Engine, recognizer: Recognizer,
+              conversation: Conversation, said: list[tuple[str, str]]) -> Result:
+    result = Result(name)
+    for phrase, intent in said:
+        speech = engine.synthesize(phrase, rate)
+        started = time.perf_counter()
+        heard = recognizer.recognise(speech.samples, speech.sample_rate)
+        recognised = time.perf_counter()
+        turn = conversation.say(heard.text)
+        answered = time.perf_counter()
+        first = sentences(turn.text)
+        if first:
+            reply.synthesize(first[0], speaking_rate(turn.ssml))
+        spoken = time.perf_counter()
+        result.total += 1
+        if heard.resolution.intent == intent:
+            result.correct += 1
+        else:
+            result.misses.append(f"{phrase!r} -> {heard.text or heard.raw!r} ({heard.resolution.intent})")
+        result.recognise.append(recognised - started)
+        result.answer.append(answered - recognised)
+        result.speak.append(spoken - answered)
+        result.latency.append(spoken - started)
+        if not conversation.open:
+            conversation.launch()
+    for sentence in NOT_FOR_THE_GUIDE:
+        speech = engine.synthesize(sentence, rate)
+        heard = recognizer.recognise(speech.samples, speech.sample_rate)
+        if heard.understood:
+            result.false_accepts.append(f"{sentence!r} -> {heard.text!r}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voices", default=",".join(VOICES),
+                        help=f"comma-separated, from: {', '.join(VOICES)}")
+    parser.add_argument("--reply-voice", choices=("piper", "espeak"), default=None,
+                        help="voice of the replies (default: piper if installed)")
+    parser.add_argument("--all", action="store_true",
+                        help="every literal phrase of every intent (about 230), not the 40")
+    parser.add_argument("--reject", action="store_true",
+                        help="with the garbage model that --hands-free uses against stray speech")
+    parser.add_argument("--misses", action="store_true", help="list what was misheard")
+    args = parser.parse_args(argv)
+
+    said = phrases(None if args.all else INTENTS)
+    started = time.perf_counter()
+    recognizer = Recognizer(reject=REJECT_WEIGHT if args.reject else None)
+    setup = time.perf_counter() - started
+    reply = choose_engine(args.reply_voice)
+    reply.synthesize("Warming up.")  # loads the Piper model once, as the listen command does
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"voice benchmark: {len(said)} phrases from {len({i for _, i in said})} intents; "
+          f"replies in {reply.name}; garbage model {'on' if args.reject else 'off'}; "
+          f"recogniser ready in {setup:.2f} s; "
+          f"{os.cpu_count()} CPUs, load average {load:.2f}")
+    print(f"{'voice':<12} {'accuracy':>14} {'latency median':>15} {'p90':>7} "
+          f"{'(recognise':>11} {'answer':>7} {'speak)':>7} {'stray accepted':>15}")
+    with tempfile.TemporaryDirectory() as folder:
+        conversation = Conversation(build_skill(SQLiteAdapter(Path(folder) / "state.sqlite3")),
+                                    user_id="bench-listener")
+        conversation.launch()
+        for name in args.voices.split(","):
+            engine_name, rate = VOICES[name]
+            try:
+                engine = get_engine(engine_name)
+            except EngineUnavailable as error:
+                print(f"{name:<12} skipped: {error}")
+                continue
+            result = run_voice(name, engine, rate, reply, recognizer, conversation, said)
+            accuracy = f"{result.correct}/{result.total} {result.correct / result.total:.0%}"
+            print(f"{name:<12} {accuracy:>14} {statistics.median(result.latency):>13.3f} s "
+                  f"{percentile(result.latency, 0.9):>5.3f} s "
+                  f"{statistics.median(result.recognise):>10.3f} "
+                  f"{statistics.median(result.answer):>7.3f} {statistics.median(result.speak):>7.3f} "
+                  f"{len(result.false_accepts):>9}/{len(NOT_FOR_THE_GUIDE)}")
+            if args.misses:
+                for miss in result.misses:
+                    print(f"    missed {miss}")
+                for accepted in result.false_accepts:
+                    print(f"    stray speech taken as a command: {accepted}")
+        conversation.end()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

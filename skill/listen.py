@@ -1,0 +1,486 @@
+"""spasm-guide listen: talk to the guide by voice, fully offline.
+
+A front-end only: audio in becomes text through the offline recogniser
+(skill/recognition.py), the text goes to the one conversation engine
+(Conversation.say), and the reply comes back as speech through Piper or
+espeak-ng (audio/engines.py), at the speed the listener asked for. There is no
+dialogue logic here: anything not understood is sent as an empty utterance, so
+the skill's own fallback answers ("Sorry, I didn't get that").
+
+Modes:
+  --input FILE|DIR   utterances from .wav files (after the launch), no devices needed
+  (default)          push-to-talk: Enter starts recording, Enter stops it
+  --hands-free       always listening; say the keyword ("guide"), then the command
+Audio devices need the optional sounddevice package (extra "voice") and PortAudio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import queue
+import re
+import sys
+import threading
+import time
+import wave
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy, PocketSphinx and the skill load only when listening starts
+    import numpy as np
+
+    from audio.engines import Engine, Speech
+    from skill.conversation import Conversation, Turn
+    from skill.recognition import Heard, Recognizer
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = (
+    "spasm-guide listen: no audio device available (needs sounddevice and PortAudio): "
+    "pip install 'facial-spasm-guide[voice]' and, on Debian, apt-get install libportaudio2; "
+    "or use --input FILE.wav"
+)
+PROSODY_RATE = re.compile(r'<prosody[^>]*\brate="(\d+(?:\.\d+)?)%"')
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+EARCON_START_HZ, EARCON_STOP_HZ, EARCON_SECONDS = 880.0, 660.0, 0.12
+COMMAND_SECONDS = 8.0  # longest hands-free command
+WAIT_FOR_SPEECH_SECONDS = 5.0  # after the keyword, give up if nothing is said
+BLOCK_SECONDS = 0.05
+LEAD_IN_SECONDS = 0.3  # kept before the detected start of a hands-free command
+DEFAULT_KEYWORD = "guide"
+SAMPLE_RATE = 16_000  # the recogniser's rate; earcons are played at it too
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def register(commands: Any) -> None:
+    """Add the ``listen`` subcommand to spasm-guide's subparsers."""
+    from skill.config import from_environment
+
+    text = "Talk to the guide by voice, fully offline (microphone, or .wav files with --input)."
+    sub = commands.add_parser("listen", help=text, description=text)
+    sub.set_defaults(func=cmd_listen)
+    sub.add_argument("--input", metavar="PATH",
+                     help="a .wav file or a folder of .wav files (name order), said after the launch")
+    sub.add_argument("--output", metavar="DIR",
+                     help="write each reply as reply-NN.wav in this folder")
+    sub.add_argument("--hands-free", action="store_true",
+                     help="listen all the time; say the keyword, then what you want")
+    sub.add_argument("--keyword", default=DEFAULT_KEYWORD,
+                     help="wake word for --hands-free (default: %(default)s)")
+    sub.add_argument("--keyword-threshold", type=float, default=None, metavar="P",
+                     help="keyword spotting threshold, e.g. 1e-30 (wakes easily) to 1e-5 (strict); "
+                          "default 1e-15")
+    sub.add_argument("--voice", choices=("piper", "espeak"), default=None,
+                     help="reply voice (default: piper if installed, else espeak)")
+    sub.add_argument("--data-dir", default=str(from_environment().data_dir),
+                     help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR; default: %(default)s)")
+    sub.add_argument("--user", default="local-listener",
+                     help="whose saved place to use (default: %(default)s)")
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from audio.engines import EngineUnavailable
+    from skill.cli import _conversation
+    from skill.recognition import REJECT_WEIGHT, Recognizer
+
+    sounddevice = None
+    if not args.input:
+        sounddevice, problem = audio_devices()
+        if sounddevice is None:
+            sys.stderr.write(problem + "\n")
+            return 2
+    files: list[Path] = []
+    if args.input:
+        files = wav_files(Path(args.input))
+        if not files:
+            sys.stderr.write(f"spasm-guide listen: no .wav files at {args.input}\n")
+            return 2
+    try:
+        voice = Voice(choose_engine(args.voice))
+    except EngineUnavailable as error:
+        sys.stderr.write(f"spasm-guide listen: {error}\n")
+        return 2
+    # Hands-free hears everything said in the room: reject what is not a command.
+    options = {"keyword_threshold": args.keyword_threshold} if args.keyword_threshold else {}
+    try:
+        recognizer = Recognizer(keyword=args.keyword if args.hands_free else None,
+                                reject=REJECT_WEIGHT if args.hands_free else None, **options)
+    except ImportError:
+        sys.stderr.write("spasm-guide listen: speech recognition needs PocketSphinx: "
+                         "pip install 'facial-spasm-guide[voice]'\n")
+        return 2
+    except ValueError as error:  # a keyword the dictionary cannot say
+        sys.stderr.write(f"spasm-guide listen: {error}\n")
+        return 2
+    session = Session(_conversation(args), recognizer, voice,
+                      output=Path(args.output) if args.output else None)
+    if files:
+        try:
+            return session.run_files(files)
+        except (ValueError, EOFError, wave.Error) as error:
+            sys.stderr.write(f"spasm-guide listen: cannot read audio: {error}\n")
+            return 2
+    speaker = Speaker(sounddevice)
+    microphone = Microphone(sounddevice)
+    if args.hands_free:
+        return session.run_hands_free(microphone, speaker, args.keyword)
+    return session.run_push_to_talk(microphone, speaker)
+
+
+# ------------------------------------------------------------------------ pieces
+
+
+def audio_devices() -> tuple[Any, str]:
+    """The sounddevice module when a default input and output exist, else why not."""
+    try:
+        import sounddevice
+    except (ImportError, OSError):  # OSError: the package is there but PortAudio is not
+        return None, INSTALL_HINT
+    try:
+        sounddevice.query_devices(kind="input")
+        sounddevice.query_devices(kind="output")
+    except Exception:  # PortAudioError, ValueError: no such device
+        return None, INSTALL_HINT
+    return sounddevice, ""
+
+
+def choose_engine(name: str | None) -> Engine:
+    """Piper when installed (or asked for), espeak-ng otherwise. Never the network."""
+    from audio.engines import EngineUnavailable, get_engine
+
+    if name:
+        return get_engine(name)
+    try:
+        return get_engine("piper")
+    except EngineUnavailable:
+        return get_engine("espeak")
+
+
+def speaking_rate(ssml: str) -> float:
+    """The reply's SSML prosody rate as a factor: rate="85%" -> 0.85; none -> 1.0."""
+    match = PROSODY_RATE.search(ssml)
+    return float(match.group(1)) / 100 if match else 1.0
+
+
+def sentences(text: str) -> list[str]:
+    return [part for part in SENTENCE_END.split(text.strip()) if part.strip()]
+
+
+def earcon(frequency: float, seconds: float = EARCON_SECONDS,
+           sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A short sine beep with soft edges, as int16."""
+    import numpy as np
+
+    t = np.arange(round(seconds * sample_rate)) / sample_rate
+    fade = np.minimum(1.0, np.minimum(t, seconds - t) / 0.01)
+    return (0.3 * 32767 * fade * np.sin(2 * np.pi * frequency * t)).astype(np.int16)
+
+
+def wav_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() == ".wav" and p.is_file())
+    return [path] if path.is_file() else []
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """16-bit PCM .wav (any rate, mono or stereo) -> mono int16 samples and rate."""
+    import numpy as np
+
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError(f"{path}: only 16-bit PCM .wav files are supported")
+        channels, rate = wav.getnchannels(), wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    if channels > 1:
+        samples = samples[: samples.size // channels * channels].reshape(-1, channels)
+        samples = samples.astype(np.int32).mean(axis=1).astype(np.int16)
+    return samples, rate
+
+
+def write_wav(path: Path, samples: bytes, sample_rate: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(samples)
+
+
+class Voice:
+    """Speaks the skill's replies at the speed the listener chose."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def whole(self, turn: Turn) -> Speech | None:
+        if not turn.text.strip():
+            return None
+        return self.engine.synthesize(turn.text, speaking_rate(turn.ssml))
+
+    def by_sentence(self, turn: Turn) -> Iterator[Speech]:
+        """One sentence at a time, so playback can start after the first."""
+        rate = speaking_rate(turn.ssml)
+        for sentence in sentences(turn.text):
+            yield self.engine.synthesize(sentence, rate)
+
+
+# ------------------------------------------------------------------------ devices
+
+
+class Speaker:
+    def __init__(self, sounddevice: Any) -> None:
+        self.sd = sounddevice
+
+    def play(self, samples: np.ndarray | bytes, sample_rate: int) -> None:
+        import numpy as np
+
+        audio = np.frombuffer(samples, dtype=np.int16) if isinstance(samples, bytes) else samples
+        self.sd.play(audio, sample_rate, blocking=True)
+
+
+class Microphone:
+    """The default input as a stream of 16 kHz int16 blocks (resampled when needed)."""
+
+    def __init__(self, sounddevice: Any) -> None:
+        self.sd = sounddevice
+        self.rate = SAMPLE_RATE
+        try:
+            sounddevice.check_input_settings(samplerate=SAMPLE_RATE, channels=1, dtype="int16")
+        except Exception:
+            self.rate = int(sounddevice.query_devices(kind="input")["default_samplerate"])
+        self.blocks: queue.Queue[bytes] = queue.Queue()
+        self.stream = None
+
+    def _callback(self, data: Any, frames: int, when: Any, status: Any) -> None:
+        self.blocks.put(bytes(data))
+
+    def start(self) -> None:
+        self.flush()
+        self.stream = self.sd.RawInputStream(samplerate=self.rate, channels=1, dtype="int16",
+                                             blocksize=round(self.rate * BLOCK_SECONDS),
+                                             callback=self._callback)
+        self.stream.start()
+
+    def stop(self) -> None:
+        if self.stream is not None:
+            self.stream.stop()
+            self.stream.close()
+            self.stream = None
+
+    def flush(self) -> None:
+        """Forget what was heard so far (our own replies and beeps)."""
+        while True:
+            try:
+                self.blocks.get_nowait()
+            except queue.Empty:
+                return
+
+    def recorded(self) -> bytes:
+        chunks = []
+        while True:
+            try:
+                chunks.append(self.blocks.get_nowait())
+            except queue.Empty:
+                return self._model_rate(b"".join(chunks))
+
+    def stream_16k(self) -> Iterator[bytes]:
+        while True:
+            yield self._model_rate(self.blocks.get())
+
+    def _model_rate(self, data: bytes) -> bytes:
+        if self.rate == SAMPLE_RATE:
+            return data
+        from skill.recognition import to_model_rate
+
+        return to_model_rate(data, self.rate).tobytes()
+
+
+# --------------------------------------------------------------------- hands-free
+
+
+def capture_command(blocks: Iterator[bytes], wait: float = WAIT_FOR_SPEECH_SECONDS,
+                    longest: float = COMMAND_SECONDS) -> bytes:
+    """After the keyword: the next stretch of speech (16 kHz), ended by a pause.
+
+    PocketSphinx's voice-activity endpointer only says when speech starts and
+    ends; the audio is cut from the raw recording with a little lead-in, because
+    the detector notices soft beginnings ("what") late. Gives up after ``wait``
+    seconds without speech, and stops at ``longest`` seconds in any case.
+    """
+    from pocketsphinx import Endpointer, Vad
+
+    # The strict VAD: the loose ones take steady room hiss for speech and never end.
+    endpointer = Endpointer(sample_rate=SAMPLE_RATE, vad_mode=Vad.STRICT)
+    size = endpointer.frame_bytes
+    pending, recording = b"", bytearray()
+    started: float | None = None
+    seconds = 0.0
+    for block in blocks:
+        pending += block
+        while len(pending) >= size:
+            frame, pending = pending[:size], pending[size:]
+            recording += frame
+            seconds += endpointer.frame_length
+            was_speaking = endpointer.in_speech
+            endpointer.process(frame)
+            if endpointer.in_speech and started is None:
+                started = endpointer.speech_start
+            if was_speaking and not endpointer.in_speech:
+                return _cut(recording, started or 0.0, endpointer.speech_end)
+            if seconds >= longest:
+                return _cut(recording, started or 0.0, seconds)
+            if started is None and seconds >= wait:
+                return b""
+    return _cut(recording, started, seconds) if started is not None else b""
+
+
+def _cut(recording: bytearray, start: float, end: float) -> bytes:
+    first = max(0, round((start - LEAD_IN_SECONDS) * SAMPLE_RATE)) * 2
+    last = round((end + LEAD_IN_SECONDS / 2) * SAMPLE_RATE) * 2
+    return bytes(recording[first:last])
+
+
+def commands_after_keyword(blocks: Iterable[bytes], recognizer: Recognizer,
+                           on_wake: Callable[[], None] = lambda: None,
+                           on_done: Callable[[], None] = lambda: None) -> Iterator[bytes]:
+    """Each command spoken after the keyword, as 16 kHz audio; ends with the blocks.
+
+    A wake with nothing said after it (a false alarm, or a change of mind) yields
+    nothing: like a speaker, the guide just goes back to waiting.
+    """
+    stream = iter(blocks)
+    while recognizer.listen_for_keyword(stream):
+        on_wake()
+        command = capture_command(stream)
+        on_done()
+        if command:
+            yield command
+
+
+# ------------------------------------------------------------------------ session
+
+
+class Session:
+    """Audio in, Conversation.say, audio out: the same for files and devices."""
+
+    def __init__(self, conversation: Conversation, recognizer: Recognizer, voice: Voice,
+                 output: Path | None = None, out: IO[str] | None = None) -> None:
+        self.conversation, self.recognizer, self.voice = conversation, recognizer, voice
+        self.output, self.out = output, out or sys.stdout
+        self.replies = 0
+
+    def start(self) -> Turn:
+        return self._show(self.conversation.launch())
+
+    def hear(self, samples: np.ndarray | bytes, sample_rate: int = SAMPLE_RATE) -> Turn:
+        """One utterance: recognise it, let the skill answer, show (and save) the reply."""
+        heard = self.recognizer.recognise(samples, sample_rate)
+        return self.respond(heard)
+
+    def respond(self, heard: Heard) -> Turn:
+        said = heard.text if heard.understood else "(not understood)"
+        self.out.write(f"you: {said}\n")
+        # Not understood: an empty utterance, which the skill answers with its fallback.
+        return self._show(self.conversation.say(heard.text))
+
+    def _show(self, turn: Turn) -> Turn:
+        self.out.write(f"guide: {turn.text}\n")
+        self.out.flush()
+        if self.output is not None:
+            speech = self.voice.whole(turn)
+            if speech is not None:
+                write_wav(self.output / f"reply-{self.replies:02d}.wav", speech.samples,
+                          speech.sample_rate)
+        self.replies += 1
+        return turn
+
+    # --- the three ways in ----------------------------------------------------------
+
+    def run_files(self, files: list[Path]) -> int:
+        """Each file is one utterance; with a keyword, each file is heard as a live stream."""
+        from skill.recognition import to_model_rate
+
+        self.start()
+        for path in files:
+            samples, rate = read_wav(path)
+            if not self.recognizer.keyword:
+                self.hear(samples, rate)
+                continue
+            audio = to_model_rate(samples, rate).tobytes()
+            step = 2 * round(SAMPLE_RATE * BLOCK_SECONDS)
+            blocks = (audio[start:start + step] for start in range(0, len(audio), step))
+            for command in commands_after_keyword(blocks, self.recognizer):
+                self.hear(command)
+        self.conversation.end()
+        return 0
+
+    def run_push_to_talk(self, microphone: Microphone, speaker: Speaker) -> int:
+        self.out.write("Press Enter to talk and Enter again when you have finished; "
+                       "Ctrl-D to leave.\n")
+        self._say_aloud(self.start(), speaker)
+        try:
+            while self.conversation.open:
+                input("[Enter to talk] ")
+                speaker.play(earcon(EARCON_START_HZ), SAMPLE_RATE)
+                microphone.start()
+                input("[listening... Enter to stop] ")
+                microphone.stop()
+                speaker.play(earcon(EARCON_STOP_HZ), SAMPLE_RATE)
+                started = time.perf_counter()
+                turn = self.hear(microphone.recorded())
+                log.debug("reply ready after %.2f s", time.perf_counter() - started)
+                self._say_aloud(turn, speaker)
+        except (EOFError, KeyboardInterrupt):
+            self.out.write("\n")
+        finally:
+            microphone.stop()
+            self.conversation.end()
+        return 0
+
+    def run_hands_free(self, microphone: Microphone, speaker: Speaker, keyword: str) -> int:
+        self.out.write(f"Listening. Say \"{keyword}\", wait for the beep, then what you want. "
+                       "Ctrl-C to leave.\n")
+        self._say_aloud(self.start(), speaker)
+        microphone.start()
+
+        def beep(frequency: float) -> Callable[[], None]:
+            def play() -> None:
+                speaker.play(earcon(frequency), SAMPLE_RATE)
+                microphone.flush()
+            return play
+
+        try:
+            for command in commands_after_keyword(microphone.stream_16k(), self.recognizer,
+                                                  beep(EARCON_START_HZ), beep(EARCON_STOP_HZ)):
+                turn = self.hear(command)
+                self._say_aloud(turn, speaker)
+                microphone.flush()  # do not hear our own reply
+                if not self.conversation.open:
+                    break
+        except KeyboardInterrupt:
+            self.out.write("\n")
+        finally:
+            microphone.stop()
+            self.conversation.end()
+        return 0
+
+    def _say_aloud(self, turn: Turn, speaker: Speaker) -> None:
+        """Play the reply sentence by sentence while the next one is synthesised."""
+        ready: queue.Queue[Speech | None] = queue.Queue(maxsize=2)
+
+        def produce() -> None:
+            try:
+                for speech in self.voice.by_sentence(turn):
+                    ready.put(speech)
+            except Exception:
+                log.exception("could not speak the reply")
+            finally:
+                ready.put(None)
+
+        threading.Thread(target=produce, name="reply-voice", daemon=True).start()
+        while (speech := ready.get()) is not None:
+            speaker.play(speech.samples, speech.sample_rate)

@@ -1,0 +1,392 @@
+"""Offline speech recognition limited to what the skill understands.
+
+PocketSphinx decodes against a JSGF grammar generated from the resolver's own
+phrases: every literal sample, Alexa's built-in phrases, and every slot sample
+with each slot value and synonym (numbers one to ten). So the recogniser can
+only hear things the conversation engine can answer, which is what makes a
+small offline model accurate enough to talk to.
+
+Words the bundled dictionary lacks get a pronunciation from
+:data:`PRONUNCIATIONS`; phrases with any other unknown word are left out of the
+grammar (and logged), because PocketSphinx refuses a grammar with unknown words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from skill.utterances import FALLBACK, Resolution, Resolver, resolver
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000  # what the en-US acoustic model was trained on
+NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+NUMBER_TYPE = "AMAZON.NUMBER"
+GRAMMAR_SEARCH, KEYWORD_SEARCH = "guide", "keyword"
+# Faint noise added to every buffer. Synthetic speech has digital silence (exact
+# zeros), which upsets PocketSphinx's log-energy features and cepstral mean;
+# a microphone never gives exact zeros, and this level is far below its own hiss.
+COMFORT_NOISE = 10.0
+# Silence trimming: frames this far below the loudest (or under the floor) are quiet.
+TRIM_RELATIVE, TRIM_FLOOR, TRIM_CEILING, TRIM_MARGIN = 10 ** (-50 / 20), 30.0, 300.0, 0.1
+MIN_SPEECH = 0.1  # seconds; anything shorter is a click, not a word
+# The acoustic model's phones, as one-phone "words" for the optional garbage loop.
+PHONES = ("AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G",
+          "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T",
+          "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH")
+GARBAGE_PREFIX = "gb_"
+# Garbage weight for --hands-free: out-of-grammar speech is usually rejected and
+# natural voices lose little; robotic espeak-ng loses a lot (see bench/voice.py).
+REJECT_WEIGHT = 1e-10
+# Runner-up hypotheses looked at when the best one is not a whole phrase.
+NBEST = 20
+# Keyword spotting threshold for --hands-free: lower wakes more easily (and falsely).
+# For "guide" with Piper: 1e-20 woke on 30/32 and falsely 23 times in 96 s of talk
+# about the condition; 1e-15 on 30/32 with 16 false wakes; a two-word keyword
+# ("hello guide") woke on 15/16 with none.
+KEYWORD_THRESHOLD = 1e-15
+
+# ARPAbet for the guide's words that CMUdict lacks (the bundled dictionary).
+PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
+    "hemifacial": ("HH EH M IY F EY SH AH L", "HH EH M AY F EY SH AH L"),
+    "brainstem": ("B R EY N S T EH M",),
+    "anticonvulsant": ("AE N T IY K AH N V AH L S AH N T", "AE N T AY K AH N V AH L S AH N T"),
+    "anticonvulsants": ("AE N T IY K AH N V AH L S AH N T S", "AE N T AY K AH N V AH L S AH N T S"),
+    "botulinum": ("B AA CH AH L AY N AH M",),
+    "cerebellar": ("S EH R AH B EH L ER",),
+    "microvascular": ("M AY K R OW V AE S K Y AH L ER", "M AY K R OW V AE S K Y UH L ER"),
+    "aica": ("AY K AH",),
+    "pica": ("P AY K AH",),
+    "botox": ("B OW T AA K S", "B AA T AA K S"),
+    "mvd": ("EH M V IY D IY",),
+}
+
+
+# ------------------------------------------------------------------------- phrases
+
+
+@dataclass(frozen=True)
+class Template:
+    """One sample utterance: words, with slot types where a slot goes."""
+
+    parts: tuple[tuple[str, str], ...]  # ("word", "tell me about") or ("slot", "SectionName")
+    intent: str
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def templates(understand: Resolver) -> list[Template]:
+    """Every sample the resolver knows, literal or with slots, in its own order."""
+    found = [Template((("word", phrase),), intent) for phrase, intent in understand.literals.items()]
+    for pattern in understand.patterns:
+        pieces = pattern.regex.pattern.removeprefix("^").removesuffix("$").split("(.+?)")
+        parts: list[tuple[str, str]] = []
+        for index, piece in enumerate(pieces):
+            words = " ".join(_unescape(piece).split())
+            if words:
+                parts.append(("word", words))
+            if index < len(pattern.slots):
+                parts.append(("slot", pattern.slots[index][1]))
+        found.append(Template(tuple(parts), pattern.intent))
+    return found
+
+
+def slot_values(understand: Resolver, kind: str) -> list[str]:
+    """What may fill a slot: every value and synonym, or the numbers one to ten."""
+    if kind == NUMBER_TYPE:
+        return list(NUMBERS)
+    return sorted(understand.types.get(kind, {}))
+
+
+def expand(template: Template, understand: Resolver) -> list[str]:
+    """All the phrases a template stands for, with each slot value in turn."""
+    phrases = [""]
+    for kind, text in template.parts:
+        options = [text] if kind == "word" else slot_values(understand, text)
+        phrases = [f"{done} {option}".strip() for done in phrases for option in options]
+    return phrases
+
+
+def phrases(understand: Resolver | None = None) -> list[str]:
+    """Every phrase the grammar can produce (before unknown words are dropped)."""
+    understand = understand or resolver()
+    seen: dict[str, None] = {}
+    for template in templates(understand):
+        seen.update(dict.fromkeys(expand(template, understand)))
+    return list(seen)
+
+
+# ------------------------------------------------------------------------ grammar
+
+
+def _token(word: str) -> str:
+    # JSGF tokens may not contain its own operators; the guide's words never do.
+    if re.search(r"[\s;=|*+<>()\[\]{}/\"]", word):
+        raise ValueError(f"not a grammar token: {word!r}")
+    return word
+
+
+def build_grammar(understand: Resolver, known: set[str] | None = None,
+                  garbage: float | None = None) -> tuple[str, list[str]]:
+    """A JSGF grammar of everything the resolver understands, and what was left out.
+
+    Phrases are written as a tree (shared beginnings said once: "what ( causes
+    ( it | ... ) | is ... )"), which PocketSphinx searches several times faster
+    than a flat list of alternatives. ``known`` is the set of words the
+    recogniser can say; phrases or slot values with another word are dropped and
+    returned so the caller can log them. With ``garbage`` (a weight such as 1e-10)
+    the grammar also allows any string of single phones, so speech that is not a
+    command can come out as garbage instead of the nearest command.
+    """
+    def speakable(text: str) -> bool:
+        return known is None or all(word in known for word in text.split())
+
+    dropped: list[str] = []
+    rules: dict[str, list[str]] = {}
+    tree = _Node()
+    for template in templates(understand):
+        tokens: list[str] | None = []
+        for kind, text in template.parts:
+            if kind == "word":
+                if not speakable(text):
+                    tokens = None
+                    break
+                tokens += [_token(word) for word in text.split()]
+                continue
+            rule = re.sub(r"\W", "_", text).lower()
+            if rule not in rules:
+                values = [value for value in slot_values(understand, text) if value]
+                dropped += [f"{value} ({text})" for value in values if not speakable(value)]
+                rules[rule] = [value for value in values if speakable(value)]
+            if not rules[rule]:
+                tokens = None
+                break
+            tokens.append(f"<{rule}>")
+        if tokens:
+            tree.add(tokens)
+        else:
+            dropped.append(" ".join(text if kind == "word" else "{" + text + "}"
+                                    for kind, text in template.parts))
+    lines = ["#JSGF V1.0;", "grammar guide;"]
+    for name, values in rules.items():
+        if values:
+            rule_tree = _Node()
+            for value in values:
+                rule_tree.add([_token(word) for word in value.split()])
+            lines.append(f"<{name}> = {rule_tree.render()};")
+    if garbage:
+        lines.append("<garbage> = " + " | ".join(GARBAGE_PREFIX + p.lower() for p in PHONES) + ";")
+        lines.append(f"public <command> = /1/ ( {tree.render()} ) | /{garbage:g}/ <garbage>+;")
+    else:
+        lines.append(f"public <command> = {tree.render()};")
+    return "\n".join(lines) + "\n", sorted(set(dropped))
+
+
+class _Node:
+    """A word tree: each path from the root to an ``end`` node is one phrase."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.end = False
+
+    def add(self, tokens: list[str]) -> None:
+        node = self
+        for token in tokens:
+            node = node.children.setdefault(token, _Node())
+        node.end = True
+
+    def render(self) -> str:
+        alternatives = []
+        for token, child in self.children.items():
+            if not child.children:
+                alternatives.append(token)
+            elif child.end:
+                alternatives.append(f"{token} [ {child.render()} ]")
+            else:
+                alternatives.append(f"{token} ( {child.render()} )")
+        return " | ".join(alternatives)
+
+
+# -------------------------------------------------------------------------- audio
+
+
+def to_model_rate(samples: np.ndarray | bytes, sample_rate: int) -> np.ndarray:
+    """16-bit mono at any rate -> int16 at 16 kHz, low-passed first when downsampling."""
+    audio = np.frombuffer(samples, dtype=np.int16) if isinstance(samples, bytes | bytearray) \
+        else np.asarray(samples)
+    audio = audio.astype(np.float32).reshape(-1)
+    if sample_rate != SAMPLE_RATE and audio.size:
+        if sample_rate > SAMPLE_RATE:
+            audio = np.convolve(audio, _lowpass(SAMPLE_RATE / 2 / sample_rate), mode="same")
+        count = round(audio.size * SAMPLE_RATE / sample_rate)
+        audio = np.interp(np.arange(count) * (sample_rate / SAMPLE_RATE),
+                          np.arange(audio.size), audio)
+    return np.clip(audio, -32768, 32767).astype(np.int16)
+
+
+def _lowpass(cutoff: float, taps: int = 63) -> np.ndarray:
+    """Windowed-sinc low-pass filter; ``cutoff`` as a fraction of the input rate."""
+    n = np.arange(taps) - (taps - 1) / 2
+    kernel = 2 * cutoff * 0.92 * np.sinc(2 * cutoff * 0.92 * n) * np.hamming(taps)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def _loud_frames(audio: np.ndarray) -> np.ndarray:
+    """Indexes of the 10 ms frames loud enough to be speech (16 kHz audio)."""
+    frame = SAMPLE_RATE // 100
+    count = audio.size // frame
+    if count == 0:
+        return np.zeros(0, dtype=int)
+    energy = np.sqrt(np.mean(audio[: count * frame].astype(np.float32).reshape(count, frame) ** 2,
+                             axis=1))
+    threshold = min(max(energy.max() * TRIM_RELATIVE, TRIM_FLOOR), TRIM_CEILING)
+    return np.flatnonzero(energy >= threshold)
+
+
+def trim_silence(audio: np.ndarray, margin: float | None = None) -> np.ndarray:
+    """Cut the quiet before and after speech (16 kHz), keeping a short margin.
+
+    The acoustic model scores long stretches of very quiet audio poorly, and a
+    push-to-talk recording starts and ends with whatever the room sounded like.
+    """
+    loud = _loud_frames(audio)
+    if loud.size == 0:
+        return audio[:0]
+    frame = SAMPLE_RATE // 100
+    keep = round((TRIM_MARGIN if margin is None else margin) * SAMPLE_RATE)
+    return audio[max(loud[0] * frame - keep, 0): min((loud[-1] + 1) * frame + keep, audio.size)]
+
+
+def speech_seconds(audio: np.ndarray) -> float:
+    """How much of the audio (16 kHz) is loud enough to be speech."""
+    return _loud_frames(audio).size / 100
+
+
+def with_comfort_noise(audio: np.ndarray, seed: int = 0) -> bytes:
+    noise = np.random.default_rng(seed).normal(0.0, COMFORT_NOISE, audio.size)
+    return np.clip(audio.astype(np.float32) + noise, -32768, 32767).astype(np.int16).tobytes()
+
+
+# --------------------------------------------------------------------- recogniser
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What the recogniser made of one utterance."""
+
+    text: str  # "" when nothing the skill understands was heard
+    resolution: Resolution
+    raw: str = ""  # the decoder's own best guess, even when rejected
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.text)
+
+
+class Recognizer:
+    """PocketSphinx with the guide's grammar (and optionally a keyword to wake it)."""
+
+    def __init__(self, understand: Resolver | None = None, keyword: str | None = None,
+                 keyword_threshold: float = KEYWORD_THRESHOLD, reject: float | None = None,
+                 **options: object) -> None:
+        from pocketsphinx import Decoder
+
+        self.understand = understand or resolver()
+        self.decoder = Decoder(lm=None, logfn=os.devnull, kws_threshold=keyword_threshold, **options)
+        self._add_pronunciations()
+        known = {word for phrase in phrases(self.understand) for word in phrase.split()
+                 if self.decoder.lookup_word(word) is not None}
+        grammar, dropped = build_grammar(self.understand, known, garbage=reject)
+        for phrase in dropped:
+            log.info("recognition: left out (word not in the dictionary): %s", phrase)
+        self.dropped = dropped
+        self.grammar = grammar
+        self.decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar)
+        self.keyword = keyword
+        if keyword:
+            missing = [w for w in keyword.lower().split() if self.decoder.lookup_word(w) is None]
+            if missing:
+                raise ValueError(f"keyword word(s) not in the dictionary: {', '.join(missing)}")
+            self.decoder.add_keyphrase(KEYWORD_SEARCH, keyword.lower())
+        self.decoder.activate_search(GRAMMAR_SEARCH)
+
+    def _add_pronunciations(self) -> None:
+        entries = [(GARBAGE_PREFIX + phone.lower(), phone) for phone in PHONES]
+        for word, variants in PRONUNCIATIONS.items():
+            known = self.decoder.lookup_word(word)
+            fresh = [phones for phones in variants if phones != known]
+            if known is None:
+                entries.append((word, fresh.pop(0)))
+            number = 2  # alternatives are "word(2)", "word(3)"... after any the dictionary has
+            for phones in fresh:
+                while self.decoder.lookup_word(f"{word}({number})") is not None:
+                    number += 1
+                entries.append((f"{word}({number})", phones))
+                number += 1
+        for index, (word, phones) in enumerate(entries):
+            # Updating the searches once, after the last word, is much faster.
+            self.decoder.add_word(word, phones, index == len(entries) - 1)
+
+    def recognise(self, samples: np.ndarray | bytes, sample_rate: int = SAMPLE_RATE) -> Heard:
+        """Decode one whole utterance against the grammar."""
+        audio = trim_silence(to_model_rate(samples, sample_rate))
+        if speech_seconds(audio) < MIN_SPEECH:
+            return Heard("", self.understand.resolve(""))
+        if self.decoder.current_search() != GRAMMAR_SEARCH:
+            self.decoder.activate_search(GRAMMAR_SEARCH)
+        self.decoder.start_utt()
+        self.decoder.process_raw(with_comfort_noise(audio), full_utt=True)
+        self.decoder.end_utt()
+        hypothesis = self.decoder.hyp()
+        best = self.judge(hypothesis.hypstr if hypothesis else "")
+        if best.understood or hypothesis is None or GARBAGE_PREFIX in best.raw:
+            return best
+        # The best path stopped short of a whole phrase: a close runner-up may be one.
+        for candidate in itertools.islice(self.decoder.nbest(), NBEST):
+            if candidate is None:
+                continue
+            heard = self.judge(candidate.hypstr)
+            if heard.understood:
+                return Heard(heard.text, heard.resolution, raw=best.raw)
+        return best
+
+    def judge(self, text: str) -> Heard:
+        """Keep a hypothesis only when it is a whole phrase the skill understands.
+
+        When the search cannot reach the end of the grammar it returns its best
+        partial path ("what are", "slow"); that is a miss, not a command.
+        """
+        text = " ".join(re.sub(r"\(\d+\)", "", text).split())
+        resolution = self.understand.resolve(text)
+        whole = (resolution.intent != FALLBACK and GARBAGE_PREFIX not in text
+                 and all(slot.resolved is not None for slot in resolution.slots.values()))
+        return Heard(text if whole else "", resolution if whole else self.understand.resolve(""),
+                     raw=text)
+
+    # --- streaming, for the live modes -------------------------------------------------
+
+    def listen_for_keyword(self, blocks: Iterable[bytes]) -> bool:
+        """Consume 16 kHz blocks until the keyword is spoken; False if they run out."""
+        if not self.keyword:
+            raise ValueError("no keyword configured")
+        self.decoder.activate_search(KEYWORD_SEARCH)
+        self.decoder.start_utt()
+        try:
+            for block in blocks:
+                self.decoder.process_raw(block)
+                if self.decoder.hyp() is not None:
+                    return True
+            return False
+        finally:
+            self.decoder.end_utt()
+            self.decoder.activate_search(GRAMMAR_SEARCH)
+

@@ -1,0 +1,358 @@
+"""`spasm-guide listen`: offline recognition with the guide's grammar, spoken replies.
+
+Utterances are synthesised offline (espeak-ng and Piper), recognised with
+PocketSphinx and resolved; replies go through the conversation engine and come
+back as WAV files. Piper's voice varies a little between runs, and espeak-ng's is
+robotic, so a misheard phrase may be said once more (as a listener would) before
+the test fails.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import sys
+import types
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.engines import EngineUnavailable, Speech, get_engine
+from skill import cli
+from skill.conversation import Turn
+from skill.listen import (
+    INSTALL_HINT,
+    Session,
+    Voice,
+    commands_after_keyword,
+    earcon,
+    read_wav,
+    sentences,
+    speaking_rate,
+    write_wav,
+)
+from skill.recognition import (
+    PRONUNCIATIONS,
+    SAMPLE_RATE,
+    Recognizer,
+    build_grammar,
+    phrases,
+    to_model_rate,
+)
+from skill.utterances import FALLBACK, resolver
+
+pytest.importorskip("pocketsphinx")
+
+COMMANDS = ("what causes it", "next", "where am I", "slower", "list the sections", "section three",
+            "what does brainstem mean", "stop")
+
+
+def _engine(name: str):
+    try:
+        return get_engine(name)
+    except EngineUnavailable as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer()
+
+
+@pytest.fixture(scope="module")
+def piper():
+    engine = _engine("piper")
+    engine.synthesize("Ready.")  # load the model once for the module
+    return engine
+
+
+@pytest.fixture(scope="module")
+def espeak():
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    return _engine("espeak")
+
+
+def heard_after_repeats(recognizer: Recognizer, engine, text: str, rates=(1.0, 0.9)):
+    """Recognise ``text`` as spoken by ``engine``; say it again (a bit slower) if misheard."""
+    expected = resolver().resolve(text)
+    heard = None
+    for rate in rates:
+        speech = engine.synthesize(text, rate)
+        heard = recognizer.recognise(speech.samples, speech.sample_rate)
+        if heard.resolution == expected:
+            break
+    return heard, expected
+
+
+# ------------------------------------------------------------------------ grammar
+
+
+def test_grammar_holds_only_what_the_resolver_understands() -> None:
+    every = phrases()
+    assert "what causes it" in every and "section three" in every
+    assert "what does brainstem mean" in every and "tell me about the treatment" in every
+    assert all(resolver().resolve(phrase).intent != FALLBACK for phrase in every)
+
+
+def test_words_missing_from_the_dictionary_get_pronunciations(recognizer: Recognizer) -> None:
+    words = {word for phrase in phrases() for word in phrase.split()}
+    missing = sorted(w for w in words if recognizer.decoder.lookup_word(w) is None)
+    # Only phrases with digits ("cranial nerve 7") are left out, and they are logged.
+    assert all(any(ch.isdigit() for ch in word) for word in missing), missing
+    for word in ("hemifacial", "botox", "pica", "aica", "anticonvulsant", "brainstem"):
+        assert recognizer.decoder.lookup_word(word), word
+        assert word in PRONUNCIATIONS
+    assert all(any(ch.isdigit() for ch in phrase) for phrase in recognizer.dropped)
+
+
+def test_grammar_is_a_word_tree() -> None:
+    grammar, dropped = build_grammar(resolver())
+    assert grammar.startswith("#JSGF V1.0;")
+    assert "public <command> = " in grammar and "<sectionname> = " in grammar
+    command = next(line for line in grammar.splitlines() if line.startswith("public <command>"))
+    # Shared beginnings are said once: one top-level "what", with everything after it inside.
+    assert len(re.findall(r"(?:= |\| )what \(", command)) == 1
+    assert dropped == []  # nothing is dropped when no dictionary is given
+
+
+# -------------------------------------------------------------------- recognition
+
+
+@pytest.mark.parametrize("text", COMMANDS)
+def test_espeak_commands_are_recognised(recognizer: Recognizer, espeak, text: str) -> None:
+    heard, expected = heard_after_repeats(recognizer, espeak, text)
+    assert heard.resolution == expected, heard.raw
+
+
+@pytest.mark.parametrize("text", COMMANDS)
+def test_piper_commands_are_recognised(recognizer: Recognizer, piper, text: str) -> None:
+    heard, expected = heard_after_repeats(recognizer, piper, text, rates=(1.0, 1.0))
+    assert heard.resolution == expected, heard.raw
+
+
+def test_slots_come_through(recognizer: Recognizer, piper) -> None:
+    heard, _ = heard_after_repeats(recognizer, piper, "section three", rates=(1.0, 1.0))
+    assert heard.resolution.intent == "SectionNumberIntent"
+    assert heard.resolution.slots["number"].resolved == "3"
+    heard, _ = heard_after_repeats(recognizer, piper, "what does brainstem mean", rates=(1.0, 1.0))
+    assert heard.resolution.slots["term"].resolved == "brainstem"
+
+
+def test_silence_and_noise_are_not_understood(recognizer: Recognizer, conversation) -> None:
+    silence = np.zeros(SAMPLE_RATE, dtype=np.int16)
+    assert not recognizer.recognise(silence).understood
+    click = np.zeros(SAMPLE_RATE, dtype=np.int16)
+    click[8000:8400] = 20000
+    assert recognizer.recognise(click).resolution.intent == FALLBACK
+    # Not understood goes to the skill as an empty utterance: its fallback answers.
+    out = io.StringIO()
+    session = Session(conversation, recognizer, Voice(FakeEngine()), out=out)
+    session.start()
+    turn = session.hear(silence)
+    assert "you: (not understood)" in out.getvalue()
+    assert turn.text.startswith("Sorry")
+
+
+def test_resampling_keeps_length_and_pitch() -> None:
+    t = np.arange(22050) / 22050
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    resampled = to_model_rate(tone.tobytes(), 22050)
+    assert resampled.dtype == np.int16 and abs(resampled.size - SAMPLE_RATE) <= 1
+    spectrum = np.abs(np.fft.rfft(resampled.astype(float)))
+    assert abs(np.argmax(spectrum) * SAMPLE_RATE / resampled.size - 440) < 3
+
+
+# ---------------------------------------------------------------------- speech out
+
+
+class FakeEngine:
+    name, voice = "fake", "fake"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float]] = []
+
+    def synthesize(self, text: str, rate: float = 1.0) -> Speech:
+        self.calls.append((text, rate))
+        return Speech(samples=b"\x01\x00" * 160, sample_rate=SAMPLE_RATE)
+
+
+def test_speaking_rate_follows_the_prosody() -> None:
+    assert speaking_rate('<speak><prosody rate="85%">Hi.</prosody></speak>') == 0.85
+    assert speaking_rate("<speak>Hi.</speak>") == 1.0
+    assert sentences("One. Two? Three") == ["One.", "Two?", "Three"]
+
+
+def test_slower_reaches_the_voice(conversation) -> None:
+    engine = FakeEngine()
+    voice = Voice(engine)
+    conversation.launch()
+    turn = conversation.say("slower")
+    assert 'rate="85%"' in turn.ssml
+    voice.whole(turn)
+    list(voice.by_sentence(turn))
+    assert {rate for _, rate in engine.calls} == {0.85}
+    assert voice.whole(Turn(text="", reprompt="", ssml="", ended=True)) is None
+
+
+def test_earcon_is_a_short_beep() -> None:
+    beep = earcon(880.0)
+    assert beep.dtype == np.int16 and 0.05 < beep.size / SAMPLE_RATE < 0.3
+    assert np.abs(beep).max() > 5000 and abs(int(beep[0])) < 500
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_listen_files_end_to_end(tmp_path: Path, piper, capsys: pytest.CaptureFixture[str]) -> None:
+    inputs = tmp_path / "in"
+    said = ("what causes it", "slower", "list the sections", "stop")
+    for number, text in enumerate(said):
+        speech = piper.synthesize(text)
+        write_wav(inputs / f"{number:02d}.wav", speech.samples, speech.sample_rate)
+    out = tmp_path / "out"
+    code = cli.main(["listen", "--input", str(inputs), "--output", str(out),
+                     "--data-dir", str(tmp_path / "data"), "--voice", "piper"])
+    assert code == 0
+    transcript = capsys.readouterr().out
+    lines = transcript.splitlines()
+    assert lines[0].startswith("guide: Welcome")
+    assert sum(line.startswith("you: ") for line in lines) == len(said)
+    assert "Most often, the cause is pressure on the facial nerve" in transcript
+    replies = sorted(out.glob("reply-*.wav"))
+    assert [p.name for p in replies] == [f"reply-{n:02d}.wav" for n in range(len(said) + 1)]
+    for reply in replies:
+        samples, rate = read_wav(reply)
+        assert rate > 0 and samples.size > rate // 4 and np.abs(samples).max() > 1000
+
+
+def test_hands_free_keyword_then_command(piper) -> None:
+    def pcm(text: str) -> np.ndarray:
+        speech = piper.synthesize(text)
+        return to_model_rate(speech.samples, speech.sample_rate)
+
+    hiss = np.random.default_rng(1).normal(0, 30, SAMPLE_RATE).astype(np.int16)
+    recognizer = Recognizer(keyword="guide")
+    woke: list[bool] = []
+    for _attempt in range(3):  # the wake word may need saying again, as on a speaker
+        stream = np.concatenate([hiss[:8000], pcm("guide"), hiss[:12800], pcm("what causes it"),
+                                 hiss, hiss]).tobytes()
+        blocks = (stream[i:i + 1600] for i in range(0, len(stream), 1600))
+        commands = list(commands_after_keyword(blocks, recognizer, lambda: woke.append(True)))
+        if woke:
+            break
+    assert woke and len(commands) == 1
+    assert recognizer.recognise(commands[0]).resolution.intent == "ReadCausesIntent"
+
+
+def test_hands_free_wake_without_a_command_is_ignored(piper) -> None:
+    speech = piper.synthesize("guide")
+    hiss = np.random.default_rng(2).normal(0, 30, 6 * SAMPLE_RATE).astype(np.int16)
+    stream = np.concatenate([hiss[:8000], to_model_rate(speech.samples, speech.sample_rate),
+                             hiss]).tobytes()
+    blocks = (stream[i:i + 1600] for i in range(0, len(stream), 1600))
+    assert list(commands_after_keyword(blocks, Recognizer(keyword="guide"))) == []
+
+
+class FakeSpeaker:
+    def __init__(self) -> None:
+        self.played: list[int] = []
+
+    def play(self, samples, sample_rate: int) -> None:
+        self.played.append(len(samples))
+
+
+class FakeMicrophone:
+    """Push-to-talk: each recording is the next utterance; hands-free: one stream."""
+
+    def __init__(self, utterances: list[bytes]) -> None:
+        self.utterances = utterances
+        self.flushed = 0
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+    def flush(self) -> None:
+        self.flushed += 1
+
+    def recorded(self) -> bytes:
+        return self.utterances.pop(0)
+
+    def stream_16k(self):
+        for utterance in self.utterances:
+            yield from (utterance[i:i + 1600] for i in range(0, len(utterance), 1600))
+
+
+def test_push_to_talk_with_fake_devices(monkeypatch: pytest.MonkeyPatch, recognizer: Recognizer,
+                                        piper, conversation) -> None:
+    said = [to_model_rate(s.samples, s.sample_rate).tobytes()
+            for s in (piper.synthesize("where am I"), piper.synthesize("stop"))]
+    presses = iter(["", "", "", ""])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(presses))
+    out, speaker = io.StringIO(), FakeSpeaker()
+    engine = FakeEngine()
+    session = Session(conversation, recognizer, Voice(engine), out=out)
+    assert session.run_push_to_talk(FakeMicrophone(said), speaker) == 0
+    transcript = out.getvalue()
+    assert "you: where am i" in transcript and "you: stop" in transcript
+    beep = earcon(880.0).size
+    assert speaker.played.count(beep) == 4  # start and stop, twice
+    assert len(engine.calls) > 4  # replies spoken sentence by sentence
+    assert not conversation.open
+
+
+def test_hands_free_with_fake_devices(recognizer: Recognizer, piper, conversation) -> None:
+    hiss = np.random.default_rng(4).normal(0, 30, SAMPLE_RATE).astype(np.int16)
+
+    def pcm(text: str) -> np.ndarray:
+        speech = piper.synthesize(text)
+        return to_model_rate(speech.samples, speech.sample_rate)
+
+    stream = np.concatenate([hiss[:8000], pcm("guide"), hiss[:12800], pcm("list the sections"),
+                             hiss, hiss]).tobytes()
+    out, speaker = io.StringIO(), FakeSpeaker()
+    session = Session(conversation, Recognizer(keyword="guide", keyword_threshold=1e-25),
+                      Voice(FakeEngine()), out=out)
+    assert session.run_hands_free(FakeMicrophone([stream]), speaker, "guide") == 0
+    assert "you: list the sections" in out.getvalue()
+    assert "The sections are" in out.getvalue()
+
+
+def test_missing_sounddevice_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails
+    assert cli.main(["listen"]) == 2
+    error = capsys.readouterr().err
+    assert error.strip() == INSTALL_HINT
+    assert "pip install 'facial-spasm-guide[voice]'" in error and "libportaudio2" in error
+    assert len(error.strip().splitlines()) == 1
+
+
+def test_missing_device_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    fake = types.ModuleType("sounddevice")
+
+    class PortAudioError(Exception):
+        pass
+
+    def query_devices(device=None, kind=None):
+        raise PortAudioError("Error querying device -1")
+
+    fake.PortAudioError, fake.query_devices = PortAudioError, query_devices
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    assert cli.main(["listen", "--hands-free"]) == 2
+    assert capsys.readouterr().err.strip() == INSTALL_HINT
+
+
+def test_wav_reading_mixes_stereo(tmp_path: Path) -> None:
+    path = tmp_path / "stereo.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(np.array([100, 300] * 4, dtype=np.int16).tobytes())
+    samples, rate = read_wav(path)
+    assert rate == 8000 and samples.tolist() == [200] * 4
