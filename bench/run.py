@@ -12,6 +12,8 @@ same run on the same machine, so the numbers mean something on any computer:
                  server and listeners).
   memory         server worker RSS after 1,000 and after 10,000 requests.
   audio build    bench/audio_build.py's real-time factors and no-change rebuild.
+  voice          bench/voice.py: offline voice intent accuracy (two voices) and the time
+                 from the end of speech to the start of the reply.
 
 It prints a table and writes bench/results.json (figures plus the machine).
 Everything is bounded: the server runs on 127.0.0.1 only and is stopped at the end.
@@ -56,7 +58,7 @@ GOAL_P99_MS = 20.0
 # RSS growth from 1,000 to 10,000 requests that still counts as noise, per worker.
 NOISE_MIB = 1.0
 SECTION_INTENT = "ReadCausesIntent"
-PARTS = ("request", "cold", "load", "memory", "audio")
+PARTS = ("request", "cold", "load", "memory", "audio", "voice")
 
 
 @dataclass
@@ -400,6 +402,23 @@ def audio_build(config: Config) -> dict[str, Any]:
             "no_change_rebuild": rebuild, "lines": lines}
 
 
+# --- offline voice (bench/voice.py) ----------------------------------------------------------
+
+
+def voice(config: Config) -> dict[str, Any]:
+    """Intent accuracy over synthesised utterances in two voices, and reply latency."""
+    if config.quick:
+        return {"status": "skipped with --quick (about a minute)"}
+    try:
+        module = importlib.import_module("voice")
+    except ImportError as error:
+        return {"status": f"not available ({error})"}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        module.main([])
+    return {"status": "ok", "lines": printed.getvalue().splitlines()}
+
+
 # --- profiling ------------------------------------------------------------------------------
 
 
@@ -539,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: dict[str, tuple[str, Callable[[Config], dict[str, Any]]]] = {
         "request": ("request_cost", request_cost), "cold": ("cold_start", cold_start),
         "load": ("http_load", http_load), "memory": ("memory", memory),
-        "audio": ("audio_build", audio_build),
+        "audio": ("audio_build", audio_build), "voice": ("voice", voice),
     }
     results: dict[str, Any] = {"machine": machine(), "command": "make bench",
                                "config": asdict(config)}
@@ -558,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {info['python']}, {info['platform']}, load average {info['load_average_at_start'][0]}"
           f" at start\n")
     print_table(rows)
+    for line in results.get("voice", {}).get("lines", []):
+        print(line)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nresults written to {os.path.relpath(args.output)}")
     return 1 if (missed and args.strict) else 0
