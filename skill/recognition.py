@@ -301,6 +301,10 @@ class Recognizer:
         from pocketsphinx import Decoder
 
         self.understand = understand or resolver()
+        if reject:
+            # No lattice: with the garbage loop it grows huge and takes seconds to search,
+            # and the runner-ups it would give are not wanted (see recognise).
+            options.setdefault("bestpath", False)
         self.decoder = Decoder(lm=None, logfn=os.devnull, kws_threshold=keyword_threshold, **options)
         self._add_pronunciations()
         known = {word for phrase in phrases(self.understand) for word in phrase.split()
@@ -309,6 +313,7 @@ class Recognizer:
         for phrase in dropped:
             log.info("recognition: left out (word not in the dictionary): %s", phrase)
         self.dropped = dropped
+        self.rejecting = bool(reject)
         self.grammar = grammar
         self.decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar)
         self.keyword = keyword
@@ -348,9 +353,10 @@ class Recognizer:
         self.decoder.end_utt()
         hypothesis = self.decoder.hyp()
         best = self.judge(hypothesis.hypstr if hypothesis else "")
-        if best.understood or hypothesis is None or GARBAGE_PREFIX in best.raw:
+        if best.understood or hypothesis is None or self.rejecting:
             return best
         # The best path stopped short of a whole phrase: a close runner-up may be one.
+        # (Not with the garbage loop: its lattices are huge, and a miss is what it is for.)
         for candidate in itertools.islice(self.decoder.nbest(), NBEST):
             if candidate is None:
                 continue

@@ -36,6 +36,7 @@ from skill.listen import (
 )
 from skill.recognition import (
     PRONUNCIATIONS,
+    REJECT_WEIGHT,
     SAMPLE_RATE,
     Recognizer,
     build_grammar,
@@ -155,6 +156,20 @@ def test_silence_and_noise_are_not_understood(recognizer: Recognizer, conversati
     turn = session.hear(silence)
     assert "you: (not understood)" in out.getvalue()
     assert turn.text.startswith("Sorry")
+
+
+def test_only_whole_phrases_count(recognizer: Recognizer) -> None:
+    assert recognizer.judge("what causes it").understood
+    assert not recognizer.judge("what are").understood  # a partial path through the grammar
+    assert not recognizer.judge("tell me about the weather").understood  # slot matched nothing
+    assert not recognizer.judge("gb_w gb_eh gb_dh").understood  # the garbage loop won
+
+
+def test_garbage_model_for_hands_free(piper) -> None:
+    rejecting = Recognizer(reject=REJECT_WEIGHT)
+    assert "<garbage>" in rejecting.grammar
+    heard, expected = heard_after_repeats(rejecting, piper, "what causes it", rates=(1.0, 1.0, 1.0))
+    assert heard.resolution == expected, heard.raw
 
 
 def test_resampling_keeps_length_and_pitch() -> None:
