@@ -380,21 +380,35 @@ RTF_LINE = re.compile(r"^(\w+)\s+jobs=(\d+):.*real-time factor ([\d.]+)")
 REBUILD_LINE = re.compile(r"^no-change rebuild \((\w+)\), stat cache warm: median ([\d.]+) ms")
 
 
-def audio_build(config: Config) -> dict[str, Any]:
+def _printed_by(module_name: str, config: Config, run: Callable[[Any], Any]
+                ) -> tuple[Any, list[str]] | dict[str, str]:
+    """Run another bench script's functions, keeping what they print; or say why not."""
     if config.quick:
         return {"status": "skipped with --quick (about a minute)"}
     try:
-        audio = importlib.import_module("audio_build")
+        module = importlib.import_module(module_name)
     except ImportError as error:
-        return {"status": f"not available yet ({error})"}
+        return {"status": f"not available ({error})"}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        found = audio.engines()
-        for engine in found:
-            audio.real_time_factors(engine)
-        if found:
-            audio.no_change_rebuild(found[-1])
-    lines = printed.getvalue().splitlines()
+        outcome = run(module)
+    return outcome, printed.getvalue().splitlines()
+
+
+def _audio_figures(audio: Any) -> list[str]:
+    found = audio.engines()
+    for engine in found:
+        audio.real_time_factors(engine)
+    if found:
+        audio.no_change_rebuild(found[-1])
+    return found
+
+
+def audio_build(config: Config) -> dict[str, Any]:
+    ran = _printed_by("audio_build", config, _audio_figures)
+    if isinstance(ran, dict):
+        return ran
+    found, lines = ran
     rtf = [{"engine": m[1], "jobs": int(m[2]), "real_time_factor": float(m[3])}
            for m in map(RTF_LINE.match, lines) if m]
     rebuild = [{"engine": m[1], "median_ms": float(m[2])} for m in map(REBUILD_LINE.match, lines) if m]
@@ -407,16 +421,10 @@ def audio_build(config: Config) -> dict[str, Any]:
 
 def voice(config: Config) -> dict[str, Any]:
     """Intent accuracy over synthesised utterances in two voices, and reply latency."""
-    if config.quick:
-        return {"status": "skipped with --quick (about a minute)"}
-    try:
-        module = importlib.import_module("voice")
-    except ImportError as error:
-        return {"status": f"not available ({error})"}
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        module.main([])
-    return {"status": "ok", "lines": printed.getvalue().splitlines()}
+    ran = _printed_by("voice", config, lambda module: module.main([]))
+    if isinstance(ran, dict):
+        return ran
+    return {"status": "ok", "lines": ran[1]}
 
 
 # --- profiling ------------------------------------------------------------------------------
