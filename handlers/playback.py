@@ -145,6 +145,38 @@ class AudioPlayerEventHandler(AbstractRequestHandler):
         return reply.silent(handler_input)
 
 
+# What the device buttons and the spoken transport intents ask the player to do.
+CONTROLLER_ACTIONS = {
+    "PauseCommandIssued": "pause", "PlayCommandIssued": "resume",
+    "NextCommandIssued": "next", "PreviousCommandIssued": "previous",
+}
+INTENT_ACTIONS = {
+    "AMAZON.PauseIntent": "pause", "AMAZON.StopIntent": "stop", "AMAZON.CancelIntent": "stop",
+    "AMAZON.ResumeIntent": "resume", "AMAZON.NextIntent": "next",
+    "AMAZON.PreviousIntent": "previous", "AMAZON.StartOverIntent": "restart",
+    "AMAZON.RepeatIntent": "restart",
+}
+
+
+def _transport(handler_input: HandlerInput, playlist: Playlist, action: str, index: int,
+               offset: int) -> bool:
+    """Do one player action on the loaded recording; False when there is no next one."""
+    if action in ("pause", "stop"):
+        ListenerState.of(handler_input).audio_offset = offset
+        if action == "stop":
+            handler_input.response_builder.add_directive(
+                ClearQueueDirective(clear_behavior=ClearBehavior.CLEAR_ALL))
+        handler_input.response_builder.add_directive(StopDirective())
+    elif action == "next":
+        if index + 1 >= len(playlist.tracks):
+            return False
+        _start(handler_input, playlist, index + 1)
+    else:
+        moved = {"resume": (index, offset), "previous": (index - 1, 0), "restart": (index, 0)}
+        _start(handler_input, playlist, *moved[action])
+    return True
+
+
 class PlaybackControllerHandler(AbstractRequestHandler):
     """Buttons on the device or app: next, previous, play, pause. Directives only."""
 
@@ -158,17 +190,8 @@ class PlaybackControllerHandler(AbstractRequestHandler):
         command = _request_type(handler_input).removeprefix("PlaybackController.")
         token, offset = _player(handler_input)
         index = self.playlist.index_of(token) if self.playlist else None
-        if self.playlist is None or index is None:
-            return reply.silent(handler_input)
-        if command == "PauseCommandIssued":
-            ListenerState.of(handler_input).audio_offset = offset
-            handler_input.response_builder.add_directive(StopDirective())
-        elif command == "PlayCommandIssued":
-            _start(handler_input, self.playlist, index, offset)
-        elif command == "NextCommandIssued":
-            _start(handler_input, self.playlist, index + 1)
-        elif command == "PreviousCommandIssued":
-            _start(handler_input, self.playlist, index - 1)
+        if self.playlist is not None and index is not None and command in CONTROLLER_ACTIONS:
+            _transport(handler_input, self.playlist, CONTROLLER_ACTIONS[command], index, offset)
         return reply.silent(handler_input)
 
 
@@ -188,30 +211,14 @@ class PlaybackIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         assert self.playlist is not None
-        name = intent_name(handler_input)
+        action = INTENT_ACTIONS.get(intent_name(handler_input))
+        if action is None:  # loop and shuffle
+            return reply.tell(handler_input, guide().message("no_loop_or_shuffle"))
         token, offset = _player(handler_input)
         index = self.playlist.index_of(token) or 0
-        builder = handler_input.response_builder
-        if name == "AMAZON.PauseIntent":
-            ListenerState.of(handler_input).audio_offset = offset
-            builder.add_directive(StopDirective())
-        elif name in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
-            ListenerState.of(handler_input).audio_offset = offset
-            builder.add_directive(ClearQueueDirective(clear_behavior=ClearBehavior.CLEAR_ALL))
-            builder.add_directive(StopDirective())
-        elif name == "AMAZON.ResumeIntent":
-            _start(handler_input, self.playlist, index, offset)
-        elif name == "AMAZON.NextIntent":
-            if index + 1 >= len(self.playlist.tracks):
-                return reply.tell(handler_input, guide().message("guide_end_audio"))
-            _start(handler_input, self.playlist, index + 1)
-        elif name == "AMAZON.PreviousIntent":
-            _start(handler_input, self.playlist, index - 1)
-        elif name in ("AMAZON.StartOverIntent", "AMAZON.RepeatIntent"):
-            _start(handler_input, self.playlist, index)
-        else:  # loop and shuffle
-            return reply.tell(handler_input, guide().message("no_loop_or_shuffle"))
-        return builder.set_should_end_session(True).response
+        if not _transport(handler_input, self.playlist, action, index, offset):
+            return reply.tell(handler_input, guide().message("guide_end_audio"))
+        return handler_input.response_builder.set_should_end_session(True).response
 
 
 class ExceptionEncounteredHandler(AbstractRequestHandler):

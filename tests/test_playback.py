@@ -213,3 +213,17 @@ def test_a_request_with_nothing_to_say_is_answered_silently(
     response = send(skill, envelope(request, session_new=None))
     assert not any(field in response for field in SILENT_FIELDS)
     assert "handler failed" not in caplog.text
+
+
+def test_stop_clears_the_queue_and_stops(audio_skill: CustomSkill) -> None:
+    response = send(audio_skill, envelope(intent("AMAZON.StopIntent"),
+                                          token=TOKEN_PREFIX + "causes", offset=900))
+    assert [d["type"] for d in response["directives"]] == ["AudioPlayer.ClearQueue",
+                                                            "AudioPlayer.Stop"]
+
+
+def test_next_after_the_last_recording_says_so(audio_skill: CustomSkill) -> None:
+    last = guide().sections[-1].id
+    response = send(audio_skill, envelope(intent("AMAZON.NextIntent"), token=TOKEN_PREFIX + last))
+    assert not response.get("directives")
+    assert "last recording" in response["outputSpeech"]["ssml"]
