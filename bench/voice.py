@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'voice':<12} {'accuracy':>14} {'latency median':>15} {'p90':>7} "
           f"{'(recognise':>11} {'answer':>7} {'speak)':>7} {'stray accepted':>15}")
     with tempfile.TemporaryDirectory() as folder:
-        conversation = Conversation(build_skill(SQLiteAdapter(Path(folder) / "state.sqlite3")),
+        conversation = Conversation(build_skill(SQLiteAdapter.in_folder(Path(folder))),
                                     user_id="bench-listener")
         conversation.launch()
         for name in args.voices.split(","):

@@ -24,7 +24,7 @@ def _conversation(args: argparse.Namespace):
     from skill.conversation import Conversation
     from skill.storage import SQLiteAdapter
 
-    skill = build_skill(SQLiteAdapter(Path(args.data_dir) / "state.sqlite3"))
+    skill = build_skill(SQLiteAdapter.in_folder(Path(args.data_dir)))
     return Conversation(skill, user_id=args.user)
 
 

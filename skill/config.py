@@ -21,10 +21,6 @@ class Settings:
     dynamodb_table: str | None = None
     log_level: str = "INFO"
 
-    @property
-    def database(self) -> Path:
-        return self.data_dir / "state.sqlite3"
-
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ

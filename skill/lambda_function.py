@@ -48,7 +48,7 @@ def persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
         return PlainNumbersDynamoDbAdapter(table_name=settings.dynamodb_table,
                                            create_table=False, partition_keygen=user_key)
     data_dir = settings.data_dir if settings.data_dir.is_absolute() else LAMBDA_DATA_DIR
-    return SQLiteAdapter(data_dir / "state.sqlite3")
+    return SQLiteAdapter.in_folder(data_dir)
 
 
 _settings = from_environment()

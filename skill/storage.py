@@ -24,6 +24,7 @@ from ask_sdk_model import RequestEnvelope
 
 log = logging.getLogger(__name__)
 
+DATABASE_NAME = "state.sqlite3"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 200
 RETRIES = 2
@@ -55,6 +56,11 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         self._local = threading.local()
         self._migrated = False
         self._migrate_lock = threading.Lock()
+
+    @classmethod
+    def in_folder(cls, data_dir: Path) -> SQLiteAdapter:
+        """The database every front-end uses inside a data folder."""
+        return cls(Path(data_dir) / DATABASE_NAME)
 
     # --- connection and schema ----------------------------------------------------------
 

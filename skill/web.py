@@ -44,7 +44,7 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["spasm_guide"] = {
         "skill": skill or build_skill(
-            SQLiteAdapter(data / "state.sqlite3"), skill_id,
+            SQLiteAdapter.in_folder(data), skill_id,
             playlist=load_playlist(settings.audio_base_url, Path(audio_dir or DEFAULT_AUDIO_DIR))),
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
     }
