@@ -10,6 +10,7 @@ is playing now, and a resume starts from the offset Alexa reports.
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -85,11 +86,27 @@ def _start(handler_input: HandlerInput, playlist: Playlist, index: int, offset: 
     _play(handler_input, playlist.tracks[index], offset)
 
 
-class PlayAudioHandler(IntentHandler):
-    """'Play the audio guide' / 'listen to {section}': stream recordings, or read aloud."""
+class PlaylistHandler(AbstractRequestHandler):
+    """A handler that needs the section recordings (None: playback is off)."""
 
     def __init__(self, playlist: Playlist | None) -> None:
         self.playlist = playlist
+
+
+class InterfaceEventHandler(PlaylistHandler):
+    """Every request of one Alexa interface, e.g. all AudioPlayer.* events."""
+
+    interface: ClassVar[str] = ""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _request_type(handler_input).startswith(self.interface + ".")
+
+    def event(self, handler_input: HandlerInput) -> str:
+        return _request_type(handler_input).removeprefix(self.interface + ".")
+
+
+class PlayAudioHandler(PlaylistHandler, IntentHandler):
+    """'Play the audio guide' / 'listen to {section}': stream recordings, or read aloud."""
 
     intents = ("PlayAudioIntent",)
 
@@ -113,17 +130,13 @@ class PlayAudioHandler(IntentHandler):
         return reply.tell(handler_input, guide().message("playing", title=title))
 
 
-class AudioPlayerEventHandler(AbstractRequestHandler):
+class AudioPlayerEventHandler(InterfaceEventHandler):
     """AudioPlayer events: keep the saved place current and queue the next section."""
 
-    def __init__(self, playlist: Playlist | None) -> None:
-        self.playlist = playlist
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _request_type(handler_input).startswith("AudioPlayer.")
+    interface = "AudioPlayer"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        kind = _request_type(handler_input).removeprefix("AudioPlayer.")
+        kind = self.event(handler_input)
         token, offset = _event_token_and_offset(handler_input)
         index = self.playlist.index_of(token) if self.playlist else None
         if index is None:
@@ -177,17 +190,13 @@ def _transport(handler_input: HandlerInput, playlist: Playlist, action: str, ind
     return True
 
 
-class PlaybackControllerHandler(AbstractRequestHandler):
+class PlaybackControllerHandler(InterfaceEventHandler):
     """Buttons on the device or app: next, previous, play, pause. Directives only."""
 
-    def __init__(self, playlist: Playlist | None) -> None:
-        self.playlist = playlist
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _request_type(handler_input).startswith("PlaybackController.")
+    interface = "PlaybackController"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        command = _request_type(handler_input).removeprefix("PlaybackController.")
+        command = self.event(handler_input)
         token, offset = _player(handler_input)
         index = self.playlist.index_of(token) if self.playlist else None
         if self.playlist is not None and index is not None and command in CONTROLLER_ACTIONS:
@@ -195,11 +204,8 @@ class PlaybackControllerHandler(AbstractRequestHandler):
         return reply.silent(handler_input)
 
 
-class PlaybackIntentHandler(AbstractRequestHandler):
+class PlaybackIntentHandler(PlaylistHandler):
     """'Alexa, pause / resume / next' said while one of our recordings is loaded."""
-
-    def __init__(self, playlist: Playlist | None) -> None:
-        self.playlist = playlist
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if self.playlist is None or intent_name(handler_input) not in TRANSPORT_INTENTS:
