@@ -11,15 +11,19 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from content import ContentError, guide
 from skill import logs
 from skill.config import from_environment
 
+if TYPE_CHECKING:  # the conversation engine loads only for commands that talk
+    from skill.conversation import Conversation
+
 log = logging.getLogger("spasm_guide")
 
 
-def _conversation(args: argparse.Namespace):
+def _conversation(args: argparse.Namespace) -> Conversation:
     from skill.builder import build_skill
     from skill.conversation import Conversation
     from skill.storage import SQLiteAdapter
@@ -43,7 +47,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     conversation = _conversation(args)
     out = sys.stdout
-    out.write("Type what you would say; 'quit' or an empty line at the end to leave.\n")
+    out.write("Type what you would say; 'stop' or 'quit' to leave, an empty line to hear the "
+              "choices again.\n")
     turn = conversation.launch()
     out.write(f"guide: {turn.text}\n")
     while conversation.open:
@@ -54,18 +59,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
             break
         if line.strip().lower() in ("quit", "exit"):
             line = "stop"
-        if not line.strip():
-            out.write(f"guide: {conversation_reprompt(turn)}\n")
+        if not line.strip():  # a silent listener hears the choices again, as on a speaker
+            out.write(f"guide: {turn.reprompt or turn.text}\n")
             continue
         turn = conversation.say(line)
         out.write(f"guide: {turn.text}\n")
     conversation.end()
     return 0
-
-
-def conversation_reprompt(turn) -> str:
-    """A silent listener hears the choices again, as on a speaker."""
-    return turn.reprompt or turn.text
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
