@@ -35,6 +35,7 @@ import logging
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -196,8 +197,7 @@ print(json.dumps({"import_ms": (imported - start) * 1000, "first_answer_ms": (an
 """
 
 
-def _cold_once(module: str, profile_to: Path | None = None, path: Path = BENCH
-               ) -> dict[str, float]:
+def _cold_once(module: str, path: Path, profile_to: Path | None = None) -> dict[str, float]:
     """One fresh interpreter importing `module` from `path` and answering a launch."""
     with tempfile.TemporaryDirectory(prefix="spasm-cold-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPASM_GUIDE_")}
@@ -223,18 +223,22 @@ def cold_start(config: Config) -> dict[str, Any]:
     The project starts from the folder `make lambda` deploys (with its content
     snapshot), as a Lambda cold start would.
     """
-    from skill.lambda_package import build
+    from skill.lambda_package import build, compile_bytecode
 
-    with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as package:
-        build(Path(package) / "lambda")
-        return _cold_start_from(config, Path(package) / "lambda")
+    with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as folder:
+        package = build(Path(folder) / "lambda")
+        reference = Path(folder) / "reference"
+        reference.mkdir()
+        shutil.copy2(BENCH / "reference_skill.py", reference)
+        compile_bytecode(reference)  # both sides start from shipped bytecode
+        return _cold_start_from(config, package, reference)
 
 
-def _cold_start_from(config: Config, package: Path) -> dict[str, Any]:
+def _cold_start_from(config: Config, package: Path, reference: Path) -> dict[str, Any]:
     modules = {"project": ("skill.lambda_function", package),
-               "reference": ("reference_skill", BENCH)}
+               "reference": ("reference_skill", reference)}
     for module, path in modules.values():
-        _cold_once(module, path=path)  # bytecode compiled and files cached, as on a warm disk
+        _cold_once(module, path=path)  # files in the page cache, as on a warm disk
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in modules}
     for number in range(config.cold_runs):
         order = list(modules) if number % 2 == 0 else list(reversed(modules))
@@ -433,7 +437,10 @@ def voice(config: Config) -> dict[str, Any]:
 def profile(what: str) -> None:
     out = BENCH / f"profile-{what}.html"
     if what == "cold":
-        _cold_once("skill.lambda_function", profile_to=out)
+        from skill.lambda_package import build
+
+        with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as folder:
+            _cold_once("skill.lambda_function", profile_to=out, path=build(Path(folder) / "lambda"))
     elif what == "request":
         from pyinstrument import Profiler
 

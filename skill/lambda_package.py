@@ -1,12 +1,15 @@
 """Lay out the Lambda deployment folder that ask-resources.json points at (build/lambda).
 
-Code, content, the audio manifest reader, a requirements.txt from pyproject, and a
-content snapshot so a cold start skips the YAML parser. Usage:
+Code, content, the audio manifest reader, a requirements.txt from pyproject, a
+content snapshot so a cold start skips the YAML parser, and compiled bytecode so it
+skips the compiler too. Usage:
     python -m skill.lambda_package build/lambda
 """
 
 from __future__ import annotations
 
+import compileall
+import py_compile
 import shutil
 import sys
 import tomllib
@@ -17,7 +20,7 @@ from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("skill", "handlers", "content")
-AUDIO_FILES = ("__init__.py", "catalog.py", "manifest.json")
+AUDIO_FILES = ("__init__.py", "catalog.py", "tracks.py", "manifest.json")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", SNAPSHOT_NAME)
 
 
@@ -37,7 +40,23 @@ def build(destination: Path) -> Path:
         shutil.copy2(PROJECT_ROOT / "audio" / name, destination / "audio" / name)
     write_atomic(destination / "requirements.txt", requirements().encode())
     write_atomic(destination / "content" / SNAPSHOT_NAME, snapshot_text(CONTENT_DIR).encode())
+    compile_bytecode(destination)
     return destination
+
+
+def compile_bytecode(destination: Path) -> None:
+    """Ship __pycache__ so a cold start does not compile every module from source.
+
+    Lambda's file system is read-only, so bytecode the runtime compiles is never kept:
+    every cold start would pay the compiler again. Unchecked-hash .pyc files stay
+    valid after zipping (zip keeps mtimes only to two seconds, which would void
+    timestamp-checked ones); the folder is rebuilt from scratch on every change.
+    Files are named for this Python (cpython-311); another runtime ignores them.
+    """
+    ok = compileall.compile_dir(destination, quiet=1, workers=1,
+                                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    if not ok:
+        raise RuntimeError(f"could not compile the Python files in {destination}")
 
 
 if __name__ == "__main__":
