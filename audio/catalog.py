@@ -1,7 +1,7 @@
 """What the audio folder offers: recordings by section, the whole guide, the pack files.
 
 Read from audio/manifest.json (written by audio/build.py). Used by the listening
-page and by AudioPlayer playback, so it imports nothing web-related. A missing
+page and to build the AudioPlayer playlist, so it imports nothing web-related. A missing
 or damaged manifest reads as "nothing built yet", never as an error.
 """
 
@@ -197,32 +197,3 @@ def human_duration(seconds: float) -> str:
     if rest:
         parts.append(f"{rest} second{'s' if rest != 1 else ''}")
     return " ".join(parts)
-
-
-# ------------------------------------------------------------- AudioPlayer playlist
-
-TOKEN_PREFIX = "facial-spasm-guide:"
-
-
-@dataclass(frozen=True)
-class Track:
-    section_id: str
-    title: str
-    url: str
-
-    @property
-    def token(self) -> str:
-        return TOKEN_PREFIX + self.section_id
-
-
-@dataclass(frozen=True)
-class Playlist:
-    """The section recordings in guide order, at HTTPS URLs Alexa can stream."""
-
-    tracks: tuple[Track, ...]
-
-    def index_of(self, token: str | None) -> int | None:
-        return next((i for i, t in enumerate(self.tracks) if t.token == token), None)
-
-    def index_for_section(self, section_id: str) -> int | None:
-        return next((i for i, t in enumerate(self.tracks) if t.section_id == section_id), None)

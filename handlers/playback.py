@@ -15,18 +15,8 @@ from typing import ClassVar
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.audioplayer import (
-    AudioItem,
-    AudioItemMetadata,
-    ClearBehavior,
-    ClearQueueDirective,
-    PlayBehavior,
-    PlayDirective,
-    StopDirective,
-    Stream,
-)
 
-from audio.catalog import Playlist, Track
+from audio.tracks import Playlist, Track
 from content import guide
 from handlers import narration, reply
 from handlers.dispatch import IntentHandler, intent_name
@@ -69,13 +59,37 @@ def device_plays_audio(handler_input: HandlerInput) -> bool:
 
 
 def _play(handler_input: HandlerInput, track: Track, offset: int = 0,
-          behavior: PlayBehavior = PlayBehavior.REPLACE_ALL,
-          previous_token: str | None = None) -> None:
+          enqueue_after: str | None = None) -> None:
+    """Play `track` now, or after the token `enqueue_after` when that one finishes."""
+    # ask_sdk_model's AudioPlayer models load on first use: most sessions never play
+    # a recording, and importing them is a tenth of the Lambda cold start's extra cost.
+    from ask_sdk_model.interfaces.audioplayer import (
+        AudioItem,
+        AudioItemMetadata,
+        PlayBehavior,
+        PlayDirective,
+        Stream,
+    )
+
     stream = Stream(token=track.token, url=track.url, offset_in_milliseconds=offset,
-                    expected_previous_token=previous_token)
+                    expected_previous_token=enqueue_after)
     metadata = AudioItemMetadata(title=track.title, subtitle=guide().name)
+    behavior = PlayBehavior.REPLACE_ALL if enqueue_after is None else PlayBehavior.ENQUEUE
     handler_input.response_builder.add_directive(
         PlayDirective(play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)))
+
+
+def _stop(handler_input: HandlerInput, clear_queue: bool) -> None:
+    from ask_sdk_model.interfaces.audioplayer import (
+        ClearBehavior,
+        ClearQueueDirective,
+        StopDirective,
+    )
+
+    if clear_queue:
+        handler_input.response_builder.add_directive(
+            ClearQueueDirective(clear_behavior=ClearBehavior.CLEAR_ALL))
+    handler_input.response_builder.add_directive(StopDirective())
 
 
 def _start(handler_input: HandlerInput, playlist: Playlist, index: int, offset: int = 0) -> None:
@@ -150,8 +164,7 @@ class AudioPlayerEventHandler(InterfaceEventHandler):
             state.audio_track = following if following < len(self.playlist.tracks) else -1
             state.audio_offset = 0
         elif kind == "PlaybackNearlyFinished" and index + 1 < len(self.playlist.tracks):
-            _play(handler_input, self.playlist.tracks[index + 1],
-                  behavior=PlayBehavior.ENQUEUE, previous_token=token)
+            _play(handler_input, self.playlist.tracks[index + 1], enqueue_after=token)
         elif kind == "PlaybackFailed":
             error = getattr(handler_input.request_envelope.request, "error", None)
             log.warning("playback failed: %s", getattr(error, "message", "unknown"))
@@ -176,10 +189,7 @@ def _transport(handler_input: HandlerInput, playlist: Playlist, action: str, ind
     """Do one player action on the loaded recording; False when there is no next one."""
     if action in ("pause", "stop"):
         ListenerState.of(handler_input).audio_offset = offset
-        if action == "stop":
-            handler_input.response_builder.add_directive(
-                ClearQueueDirective(clear_behavior=ClearBehavior.CLEAR_ALL))
-        handler_input.response_builder.add_directive(StopDirective())
+        _stop(handler_input, clear_queue=action == "stop")
     elif action == "next":
         if index + 1 >= len(playlist.tracks):
             return False

@@ -12,20 +12,24 @@ import logging
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from audio.catalog import DEFAULT_AUDIO_DIR, Playlist, Track, load_catalog
+from audio.tracks import Playlist, Track
 from content import guide
 
 log = logging.getLogger(__name__)
 
 
-def load_playlist(base_url: str | None, audio_dir: Path = DEFAULT_AUDIO_DIR) -> Playlist | None:
-    """Section recordings in guide order, or None when playback cannot work."""
+def load_playlist(base_url: str | None, audio_dir: Path | None = None) -> Playlist | None:
+    """Section recordings in guide order (audio_dir: audio/), or None when playback cannot work."""
     if not base_url:
         return None
     if urlsplit(base_url).scheme != "https":
         log.warning("audio base URL must be https for Alexa; playback is off")
         return None
-    recordings = load_catalog(audio_dir).sections
+    # The manifest reader loads only when playback is configured: a cold start without it
+    # never needs it.
+    from audio.catalog import DEFAULT_AUDIO_DIR, load_catalog
+
+    recordings = load_catalog(audio_dir or DEFAULT_AUDIO_DIR).sections
     tracks = tuple(
         Track(section.id, section.title, f"{base_url.rstrip('/')}/{quote(recordings[section.id].name)}")
         for section in guide().sections if section.id in recordings)

@@ -13,7 +13,6 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from audio.catalog import DEFAULT_AUDIO_DIR
 from content import guide
 from skill import engine, logs
 from skill.builder import build_skill
@@ -45,7 +44,7 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
     app.extensions["spasm_guide"] = {
         "skill": skill or build_skill(
             SQLiteAdapter.in_folder(data), skill_id,
-            playlist=load_playlist(settings.audio_base_url, Path(audio_dir or DEFAULT_AUDIO_DIR))),
+            playlist=load_playlist(settings.audio_base_url, Path(audio_dir) if audio_dir else None)),
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
     }
     if not verify:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ask_sdk_core.skill import CustomSkill
 
-from audio.catalog import TOKEN_PREFIX, Playlist, Track
+from audio.tracks import TOKEN_PREFIX, Playlist, Track
 from content import guide
 from skill import engine
 from skill.builder import build_skill
