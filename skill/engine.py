@@ -7,6 +7,7 @@ for the web endpoint, Lambda, chat and the offline voice mode.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
@@ -62,8 +63,17 @@ def _from_data(data: dict[str, Any]) -> RequestEnvelope:
 
     DefaultSerializer.deserialize(text) is json.loads followed by this private step;
     ask-sdk-core is pinned (pyproject.toml) and every request in the tests comes this way.
+    The request timestamp is read here with datetime.fromisoformat (as the signature check
+    reads it): the SDK would use dateutil's general parser, a sixteenth of a request's CPU
+    and 3 ms of importing on a cold start, for the one ISO 8601 form Alexa sends.
     """
-    return SERIALIZER._DefaultSerializer__deserialize(data, RequestEnvelope)  # type: ignore[attr-defined]
+    request = dict(data["request"])
+    sent = request.pop("timestamp", None)
+    envelope = SERIALIZER._DefaultSerializer__deserialize(  # type: ignore[attr-defined]
+        {**data, "request": request}, RequestEnvelope)
+    if sent is not None and envelope.request is not None:
+        envelope.request.timestamp = datetime.fromisoformat(sent)
+    return envelope
 
 
 def _too_deep(value: Any) -> bool:
