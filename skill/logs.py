@@ -185,7 +185,8 @@ def gunicorn_config(kind: str, level: str) -> dict[str, Any]:
         "root": {"level": level, "handlers": ["spasm_guide"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
-            # Off, as before: our own line per request says more, without the client's address.
+            # Off (skill/server.py's RequestLogOnly never writes it): our own line per
+            # request says more, without the client's address.
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
         "handlers": {
