@@ -297,26 +297,48 @@ def _wait_for_workers(process: subprocess.Popen[bytes], expected: int = 2) -> No
     time.sleep(0.5)  # let every worker finish importing before anything is timed
 
 
-def load_figures(tally: Any, clients: int, seconds: float) -> dict[str, Any]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (from /proc/PID/stat)."""
+    ticks = 0
+    for pid in pids:
+        # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_level(port: int, workers: list[int], clients: int, seconds: float) -> dict[str, Any]:
+    """One closed-loop level, with the CPU the server and the clients spent per request."""
+    server_before, clients_before = cpu_seconds(workers), time.process_time()
+    tally = load.run("127.0.0.1", port, "/alexa", clients, seconds, seed=clients)
+    server_cpu, client_cpu = cpu_seconds(workers) - server_before, time.process_time() - clients_before
     ordered = sorted(tally.latencies_ms)
+    rps = len(ordered) / seconds
+    per_request = 1000 / max(len(ordered), 1)
     return {"clients": clients, "seconds": seconds, "requests": len(ordered),
             "errors": sum(tally.errors.values()), "error_kinds": dict(tally.errors),
-            "rps": round(len(ordered) / seconds, 1),
+            "rps": round(rps, 1),
             "p50_ms": round(load.percentile(ordered, 0.50), 2),
-            "p99_ms": round(load.percentile(ordered, 0.99), 2)}
+            "p99_ms": round(load.percentile(ordered, 0.99), 2),
+            # Little's law: in a closed loop, mean latency = clients / throughput, so at 50
+            # clients a p99 under 20 ms needs well over 2,500 requests a second.
+            "littles_law_mean_ms": round(1000 * clients / rps, 2) if rps else None,
+            "server_cpu_ms_per_request": round(server_cpu * per_request, 3),
+            "client_cpu_ms_per_request": round(client_cpu * per_request, 3)}
 
 
 def http_load(config: Config) -> dict[str, Any]:
     """Closed loop: each client sends its next request as soon as the last is answered."""
     with tempfile.TemporaryDirectory(prefix="spasm-load-") as tmp, \
-            running_server(Path(tmp)) as (_process, port):
+            running_server(Path(tmp)) as (process, port):
         load.run("127.0.0.1", port, "/alexa", clients=4, seconds=1.0, seed=0)  # warm-up
-        levels = [load_figures(load.run("127.0.0.1", port, "/alexa", clients, config.load_seconds,
-                                        seed=clients), clients, config.load_seconds)
+        workers = worker_pids(process)
+        levels = [load_level(port, workers, clients, config.load_seconds)
                   for clients in config.load_clients]
     return {"source": "bench/load.py (listeners: launch, next, section questions and names, "
                       "numbers, where am I, session ends)",
             "server": "spasm-guide serve --no-verify, 2 workers x 4 threads (gthread), JSON logs",
+            "cores": os.cpu_count(),
             "levels": levels}
 
 
@@ -523,6 +545,10 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
                 f"{level['rps']:.0f} req/s, p50 {level['p50_ms']:.1f} / p99 {level['p99_ms']:.1f} ms, "
                 f"{level['errors']} err", "", "",
                 f"p99 < {GOAL_P99_MS:.0f} ms, 0 err" if goal_here else "0 errors", ok)
+            add("  CPU per request: server, clients",
+                f"{level['server_cpu_ms_per_request']:.2f} ms, {level['client_cpu_ms_per_request']:.2f} ms"
+                f" (clients / rate = {level['littles_law_mean_ms']:.1f} ms mean)",
+                "", "", "", None)
     if "memory" in results:
         mem = results["memory"]
         add(f"memory, {mem['workers']} workers, {mem['requests']:,} req",
