@@ -20,8 +20,7 @@ class ListSectionsHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         content = guide()
-        start = state.list_offset if state.list_offset < len(content.sections) else 0
-        chunk = content.sections[start:start + narration.LIST_CHUNK]
+        start, chunk = narration.list_chunk(content.sections, state.list_offset)
         names = narration.spoken_list(
             [f"{start + n}, {s.title}" for n, s in enumerate(chunk, start=1)])
         key = "list_sections" if start == 0 else "list_sections_more"

@@ -26,6 +26,7 @@ DETAIL_LEVELS = ("full", "brief")
 PENDING_RESUME = "resume"
 PENDING_CONTINUE = "continue"
 PENDING_NEXT = "next"
+PENDING_WORDS = "words"  # the glossary list has more words: yes, next or more reads them
 
 
 @dataclass
@@ -47,6 +48,9 @@ class ListenerState:
     last_speech: str = ""
     last_prompt: str = ""
     list_offset: int = 0
+    # Where the glossary list goes on. Not list_offset: the request interceptor clears that
+    # on every intent but ListSectionsIntent, and the word list goes on with yes or next.
+    words_offset: int = 0
     # This request only.
     storage_ok: bool = True
     missed: bool = False
@@ -54,7 +58,8 @@ class ListenerState:
 
     SAVED = ("section", "page", "started", "finished", "speed", "detail", "notice_heard",
              "last_visit", "audio_track", "audio_offset")
-    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset")
+    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset",
+            "words_offset")
 
     # --- construction and persistence -------------------------------------------------
 
@@ -83,7 +88,7 @@ class ListenerState:
         self.speed = min(max(self.speed, 0), len(SPEED_RATES) - 1)
         if self.detail not in DETAIL_LEVELS:
             self.detail = "full"
-        if self.pending not in ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT):
+        if self.pending not in ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_WORDS):
             self.pending = ""
 
     def saved(self) -> dict[str, Any]:

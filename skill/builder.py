@@ -13,6 +13,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from handlers import glossary, interceptors, lifecycle, navigation, playback, reading, settings
 
 REQUEST_HANDLERS = (
+    *glossary.FOLLOW_UPS,  # before lifecycle's yes and reading's next, which read the guide
     *lifecycle.HANDLERS,
     *reading.HANDLERS,
     *navigation.HANDLERS,

@@ -3,11 +3,14 @@ way for a heard word to break the reply."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from content import guide
-from skill.conversation import Conversation
-from tests.helpers import check_reply, message, parse_ssml, send_intent
+from handlers import narration
+from skill.conversation import Conversation, Turn
+from tests.helpers import asks_for_an_answer, check_reply, message, parse_ssml, send_intent
 
 
 def meaning(term: str) -> str:
@@ -71,7 +74,110 @@ def test_after_a_meaning_next_carries_on_reading(launched: Conversation) -> None
     assert launched.say("next").text.startswith(guide().section("causes").pages[1])
 
 
-def test_the_glossary_list_names_every_word(launched: Conversation) -> None:
+# --- "What words can you explain": a few words a reply, then more on request ---------------
+
+TERMS = [entry.term for entry in guide().glossary]
+CHUNK = narration.LIST_CHUNK
+# The lead-ins of the first reply and of the ones after it, as templates.
+LEADS = (("glossary_list", "terms"), ("list_sections_more", "names"))
+
+
+def words_named(text: str) -> list[str]:
+    """The words a glossary reply names, read back from its spoken list 'a, b, and c.'"""
+    for key, field in LEADS:
+        before, after = guide().messages[key].split("{" + field + "}")
+        if text.startswith(before):
+            listed = text[len(before):].split(after + " ", 1)[0]
+            return [w for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", listed) if w]
+    raise AssertionError(f"not a glossary list: {text!r}")
+
+
+def hear_every_word(conversation: Conversation) -> list[Turn]:
+    """Ask for the word list, then say more until it says that was all (or clearly loops)."""
+    turns = [conversation.say("what words can you explain")]
+    while turns[-1].reprompt != message("glossary_prompt") and len(turns) <= len(TERMS):
+        turns.append(conversation.say("more"))
+    return turns
+
+
+@pytest.fixture
+def listing(launched: Conversation) -> Conversation:
+    """A listener who has just heard the first words of the glossary list."""
+    launched.say("what words can you explain")
+    return launched
+
+
+def test_the_glossary_has_more_words_than_one_reply_names() -> None:
+    assert len(TERMS) > CHUNK  # otherwise the tests below prove nothing about chunks
+
+
+def test_the_first_reply_names_exactly_the_first_words(launched: Conversation) -> None:
+    turn = launched.say("what words can you explain")
+    assert words_named(turn.text) == TERMS[:CHUNK]
+
+
+def test_the_first_reply_offers_the_next_words(launched: Conversation) -> None:
     turn = launched.say("glossary")
-    assert all(entry.term in turn.text for entry in guide().glossary)
-    assert turn.reprompt == message("glossary_prompt")
+    assert turn.reprompt == message("more_pages")
+    assert asks_for_an_answer(turn.reprompt)
+
+
+@pytest.mark.parametrize("said", ["more", "next", "yes"])
+def test_more_next_or_yes_names_the_next_words(listing: Conversation, said: str) -> None:
+    turn = listing.say(said)
+    assert words_named(turn.text) == TERMS[CHUNK:2 * CHUNK]
+
+
+def test_every_word_is_named_once_in_order_across_the_replies(launched: Conversation) -> None:
+    named = [word for turn in hear_every_word(launched) for word in words_named(turn.text)]
+    assert named == TERMS
+
+
+def test_no_reply_names_more_than_five_words(launched: Conversation) -> None:
+    assert all(len(words_named(turn.text)) <= CHUNK for turn in hear_every_word(launched))
+
+
+def test_the_last_reply_says_that_was_all_and_offers_a_next_step(launched: Conversation) -> None:
+    last = hear_every_word(launched)[-1]
+    assert last.reprompt == message("glossary_prompt")
+    assert last.text.endswith(message("glossary_prompt"))
+    assert asks_for_an_answer(last.reprompt)
+    assert not last.ended
+
+
+def test_every_reply_before_the_last_offers_more(launched: Conversation) -> None:
+    turns = hear_every_word(launched)
+    assert [turn.reprompt for turn in turns[:-1]] == [message("more_pages")] * (len(turns) - 1)
+
+
+def test_repeat_says_the_same_words_again(listing: Conversation) -> None:
+    heard = listing.say("more")
+    again = listing.say("repeat")
+    assert (again.text, again.reprompt) == (heard.text, heard.reprompt)
+
+
+def test_after_repeat_more_goes_on_from_the_same_place(listing: Conversation) -> None:
+    listing.say("repeat")
+    assert words_named(listing.say("more").text) == TERMS[CHUNK:2 * CHUNK]
+
+
+def test_a_meaning_asked_in_the_middle_keeps_the_place(listing: Conversation) -> None:
+    listing.say("what does brainstem mean")
+    assert words_named(listing.say("next").text) == TERMS[CHUNK:2 * CHUNK]
+
+
+def test_asking_for_the_list_again_starts_from_the_first_words(listing: Conversation) -> None:
+    listing.say("more")
+    assert words_named(listing.say("glossary").text) == TERMS[:CHUNK]
+
+
+def test_after_the_last_words_next_reads_the_guide(launched: Conversation) -> None:
+    hear_every_word(launched)
+    assert launched.say("next").text.startswith(
+        message("section_heading", title=guide().sections[0].title))
+
+
+def test_after_no_next_reads_the_guide_not_more_words(listing: Conversation) -> None:
+    listing.say("no")
+    assert listing.say("next").text.startswith(
+        message("section_heading", title=guide().sections[0].title))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from content import guide
+from handlers import narration
 from skill.conversation import ssml_to_text
 
 CONVERSATIONS_FILE = Path(__file__).with_name("conversations.json")
@@ -87,6 +88,10 @@ def problems(expect: dict[str, Any], reply: Reply) -> list[str]:
     if expect.get("lists_sections"):
         for section in content.sections:
             need(section.title, "section list")
+    if "lists_words" in expect:
+        first, last = expect["lists_words"]
+        words = [entry.term for entry in content.glossary[first - 1:last]]
+        need(narration.spoken_list(words), f"glossary words {first} to {last}")
     if "defines" in expect:
         entry = content.find_term(expect["defines"])
         if entry is None:
