@@ -143,7 +143,8 @@ REQUIRED_MESSAGES = (
     "where_am_i", "where_next_page", "where_next_section", "where_last", "where_brief",
     "first_page", "brief_on", "detail_on", "speed_changed", "speed_limit", "speed_names",
     "speed_limit_names", "term_prompt", "term_unknown", "term_unknown_heard",
-    "glossary_list", "glossary_prompt", "help_general", "help_in_section", "misunderstood",
+    "glossary_list", "glossary_list_more", "glossary_more", "glossary_prompt", "help_general",
+    "help_in_section", "misunderstood",
     "misunderstood_again", "fallback_suggestion", "nothing_to_repeat", "no_question_pending",
     "stopped", "paused", "home", "error", "error_prompt", "no_recordings", "playing",
     "guide_end_audio", "no_loop_or_shuffle",
@@ -266,6 +267,10 @@ def _load_intents(path: Path) -> tuple[IntentPhrases, ...]:
 
 def _load_messages(path: Path) -> dict[str, Any]:
     fields = _Fields(path, _read_yaml(path))
+    # A message no code asks for is most likely a misspelt name: say so, never drop it quietly.
+    unknown = sorted(str(key) for key in fields.data if key not in REQUIRED_MESSAGES)
+    if unknown:
+        raise ContentError(path, unknown[0], "is not a message the skill uses (a misspelt name?)")
     messages: dict[str, Any] = {}
     for key in REQUIRED_MESSAGES:
         if key in ("speed_names", "speed_limit_names"):

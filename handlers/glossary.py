@@ -48,11 +48,11 @@ def read_words(handler_input: HandlerInput, offset: int) -> Response:
     start, chunk = narration.list_chunk(content.glossary, offset)
     terms = narration.spoken_list([entry.term for entry in chunk])
     said = (content.message("glossary_list", terms=terms) if start == 0
-            else content.message("list_sections_more", names=terms))
+            else content.message("glossary_list_more", terms=terms))
     state.words_offset = start + len(chunk)
     if state.words_offset < len(content.glossary):
         state.pending = PENDING_WORDS
-        prompt = content.message("more_pages")
+        prompt = content.message("glossary_more")
     else:
         state.pending, state.words_offset = "", 0
         prompt = content.message("glossary_prompt")

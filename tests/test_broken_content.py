@@ -90,6 +90,15 @@ def test_check_reports_a_missing_field_by_name(content_copy: Path,
     assert_one_clear_line(capsys.readouterr().err, "messages.yaml", "question")
 
 
+def test_check_reports_a_misspelt_message_name(content_copy: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    messages = content_copy / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8") + "helpp_general: Say help.\n",
+                        encoding="utf-8")
+    assert cli.main(["check"]) == 2
+    assert_one_clear_line(capsys.readouterr().err, "messages.yaml", "helpp_general", "misspelt")
+
+
 def test_serve_with_broken_content_stops_before_starting(
         content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

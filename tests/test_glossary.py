@@ -118,7 +118,7 @@ def test_the_first_reply_names_exactly_the_first_words(launched: Conversation) -
 
 def test_the_first_reply_offers_the_next_words(launched: Conversation) -> None:
     turn = launched.say("glossary")
-    assert turn.reprompt == message("more_pages")
+    assert turn.reprompt == message("glossary_more")
     assert asks_for_an_answer(turn.reprompt)
 
 
@@ -147,7 +147,7 @@ def test_the_last_reply_says_that_was_all_and_offers_a_next_step(launched: Conve
 
 def test_every_reply_before_the_last_offers_more(launched: Conversation) -> None:
     turns = hear_every_word(launched)
-    assert [turn.reprompt for turn in turns[:-1]] == [message("more_pages")] * (len(turns) - 1)
+    assert [turn.reprompt for turn in turns[:-1]] == [message("glossary_more")] * (len(turns) - 1)
 
 
 def test_repeat_says_the_same_words_again(listing: Conversation) -> None:

@@ -157,6 +157,7 @@ def test_real_questions_reach_the_right_section(said: str, section_id: str) -> N
     ("help_in_section", "repeat", "AMAZON.RepeatIntent"),
     ("misunderstood_again", "help", "AMAZON.HelpIntent"),
     ("glossary_prompt", "what does brainstem mean", "DefineTermIntent"),
+    ("glossary_more", "more", "AMAZON.NextIntent"),
     ("paused", "yes", "AMAZON.YesIntent"),
 ])
 def test_what_the_skill_tells_people_to_say_is_understood(message: str, phrase: str,
