@@ -1,6 +1,7 @@
 """Benchmark `spasm-guide listen`: intent accuracy and reply latency, fully offline.
 
     .venv/bin/python bench/voice.py [--voices espeak,espeak-slow,piper] [--all] [--misses]
+                                    [--keyword "hey guide"] [--keyword-threshold 1e-15]
 
 For each synthetic voice, every literal phrase of a representative set of
 intents (questions, navigation, speed, built-ins: about 40 phrases) is
@@ -16,12 +17,22 @@ before the first sound plays. Median and 90th percentile, wall clock, after one
 warm-up turn. The load average is printed: on a shared machine it explains most
 of the variation. "stray accepted" counts how many of 12 sentences that are not
 for the guide were taken for a command (--reject: with the garbage model that
---hands-free uses). Prints figures only; asserts nothing.
+--hands-free uses).
+
+The wake keyword of --hands-free (the default, or --keyword and
+--keyword-threshold) is measured as the live mode hears it, in 50 ms blocks:
+recall over 8 utterances a voice (the keyword alone at five speeds, and in one
+breath with three commands), quiet and with white noise at 10 dB SNR; and false
+wakes over the committed recordings of the five sections (audio/files/0N-*.mp3,
+Piper, about 2.6 minutes; unlike guide.mp3 they never say the word "guide",
+which its spoken title does). About 10 s.
+Prints figures only; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -30,11 +41,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from audio.engines import Engine, EngineUnavailable, get_engine
+from audio.mp3 import DecoderUnavailable, decode_mp3
 from skill.builder import build_skill
 from skill.conversation import Conversation
-from skill.listen import choose_engine, sentences, speaking_rate
-from skill.recognition import REJECT_WEIGHT, Recognizer
+from skill.listen import BLOCK_SECONDS, DEFAULT_KEYWORD, choose_engine, sentences, speaking_rate
+from skill.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, SAMPLE_RATE, Recognizer, to_model_rate
 from skill.storage import SQLiteAdapter
 from skill.utterances import resolver
 
@@ -50,6 +64,11 @@ NOT_FOR_THE_GUIDE = (
 )
 # name -> (engine, speaking rate)
 VOICES = {"espeak": ("espeak", 1.0), "espeak-slow": ("espeak", 0.8), "piper": ("piper", 1.0)}
+# The wake keyword: said alone at these speeds, and in one breath with these commands.
+KEYWORD_RATES = (0.8, 0.9, 1.0, 1.1, 1.2)
+KEYWORD_COMMANDS = ("what causes it", "next", "where am I")
+NOISE_SNR_DB = 10.0
+AUDIO = Path(__file__).resolve().parent.parent / "audio"
 
 
 @dataclass
@@ -109,6 +128,50 @@ def run_voice(name: str, engine: Engine, rate: float, reply: Engine, recognizer:
     return result
 
 
+def wakes(recognizer: Recognizer, audio: np.ndarray) -> int:
+    """How often the keyword search fires over 16 kHz audio fed in live-sized blocks."""
+    data, step = audio.tobytes(), 2 * round(SAMPLE_RATE * BLOCK_SECONDS)
+    blocks = (data[start:start + step] for start in range(0, len(data), step))
+    count = 0
+    while recognizer.listen_for_keyword(blocks):  # each call resumes where the last stopped
+        count += 1
+    return count
+
+
+def with_noise(audio: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
+    level = np.sqrt(np.mean(audio.astype(np.float64) ** 2) / 10 ** (snr_db / 10))
+    noisy = audio + np.random.default_rng(seed).normal(0.0, level, audio.size)
+    return np.clip(noisy, -32768, 32767).astype(np.int16)
+
+
+def keyword_recall(recognizer: Recognizer, engine: Engine, rate: float) -> tuple[int, int, int]:
+    """Utterances with the keyword that woke it: (quiet, in noise, out of)."""
+    keyword = recognizer.keyword or ""
+    said = [(keyword, speed) for speed in KEYWORD_RATES]
+    said += [(f"{keyword}, {command}", 1.0) for command in KEYWORD_COMMANDS]
+    hiss = np.random.default_rng(1).normal(0, 30, SAMPLE_RATE).astype(np.int16)
+    quiet = noisy = 0
+    for seed, (text, speed) in enumerate(said):
+        speech = engine.synthesize(text, rate * speed)
+        clip = to_model_rate(speech.samples, speech.sample_rate)
+        quiet += wakes(recognizer, np.concatenate([hiss[:8000], clip, hiss])) > 0
+        noisy += wakes(recognizer, np.concatenate(
+            [hiss[:8000], with_noise(clip, NOISE_SNR_DB, seed), hiss])) > 0
+    return quiet, noisy, len(said)
+
+
+def false_wakes(recognizer: Recognizer) -> tuple[int, float] | str:
+    """Wakes over every section read aloud, one stream, and its minutes; or why not measured."""
+    try:
+        files = json.loads((AUDIO / "manifest.json").read_text())["files"]
+        audio = np.concatenate([to_model_rate(speech.samples, speech.sample_rate)
+                                for speech in (decode_mp3((AUDIO / file["path"]).read_bytes())
+                                               for file in files if file["kind"] == "section")])
+    except (OSError, ValueError, KeyError, DecoderUnavailable) as error:
+        return str(error)
+    return wakes(recognizer, audio), audio.size / SAMPLE_RATE / 60
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", default=",".join(VOICES),
@@ -120,7 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reject", action="store_true",
                         help="with the garbage model that --hands-free uses against stray speech")
     parser.add_argument("--misses", action="store_true", help="list what was misheard")
+    parser.add_argument("--keyword", default=DEFAULT_KEYWORD,
+                        help="wake keyword to measure (default: \"%(default)s\", as --hands-free)")
+    parser.add_argument("--keyword-threshold", type=float, default=KEYWORD_THRESHOLD, metavar="P",
+                        help="its spotting threshold (default: %(default)g, as --hands-free)")
     args = parser.parse_args(argv)
+    try:
+        spotter = Recognizer(keyword=args.keyword, keyword_threshold=args.keyword_threshold)
+    except ValueError as error:  # a keyword word the dictionary lacks
+        parser.error(str(error))
 
     said = phrases(None if args.all else INTENTS)
     started = time.perf_counter()
@@ -135,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs, load average {load:.2f}")
     print(f"{'voice':<12} {'accuracy':>14} {'latency median':>15} {'p90':>7} "
           f"{'(recognise':>11} {'answer':>7} {'speak)':>7} {'stray accepted':>15}")
+    recall: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         conversation = Conversation(build_skill(SQLiteAdapter.in_folder(Path(folder))),
                                     user_id="bench-listener")
@@ -153,12 +225,26 @@ def main(argv: list[str] | None = None) -> int:
                   f"{statistics.median(result.recognise):>10.3f} "
                   f"{statistics.median(result.answer):>7.3f} {statistics.median(result.speak):>7.3f} "
                   f"{len(result.false_accepts):>9}/{len(NOT_FOR_THE_GUIDE)}")
+            started = time.perf_counter()
+            quiet, noisy, out_of = keyword_recall(spotter, engine, rate)
+            recall.append(f"  {name:<12} woke on {quiet}/{out_of} quiet, {noisy}/{out_of} in noise "
+                          f"({NOISE_SNR_DB:g} dB SNR); {time.perf_counter() - started:.1f} s")
             if args.misses:
                 for miss in result.misses:
                     print(f"    missed {miss}")
                 for accepted in result.false_accepts:
                     print(f"    stray speech taken as a command: {accepted}")
         conversation.end()
+    print(f'keyword "{args.keyword}", threshold {args.keyword_threshold:g}:')
+    for line in recall:
+        print(line)
+    started = time.perf_counter()
+    woke = false_wakes(spotter)
+    if isinstance(woke, str):
+        print(f"  false wakes: not measured ({woke})")
+    else:
+        print(f"  false wakes: {woke[0]} in {woke[1]:.1f} min of the sections read aloud "
+              f"({woke[0] / woke[1]:.1f} a minute); {time.perf_counter() - started:.1f} s")
     return 0
 
 
