@@ -48,9 +48,13 @@ REJECT_WEIGHT = 1e-10
 # Runner-up hypotheses looked at when the best one is not a whole phrase.
 NBEST = 20
 # Keyword spotting threshold for --hands-free: lower wakes more easily (and falsely).
-# For "guide" with Piper: 1e-20 woke on 30/32 and falsely 23 times in 96 s of talk
-# about the condition; 1e-15 on 30/32 with 16 false wakes; a two-word keyword
-# ("hello guide") woke on 15/16 with none.
+# Chosen for the default keyword, "hey guide" (bench/voice.py): at 1e-15 Piper's 8
+# utterances with it woke it 8/8 quiet and 7-8/8 in noise, no false wakes in 2.6 min
+# of the guide read aloud. 1e-12 and 1e-20 measure the same there; in a longer run
+# (13.7 min of guide text and replies in four voices and speeds; Piper pitch-shifted
+# 8 % and 15 %) 1e-20 woke falsely 2 times to 1e-15's once, and 1e-12 caught 13/20
+# of a shifted voice to 1e-15's 17/20. The one word "guide" woke falsely 19-22 times
+# in the 2.6 min even at 1e-15.
 KEYWORD_THRESHOLD = 1e-15
 
 # ARPAbet for the guide's words that CMUdict lacks (the bundled dictionary).

@@ -21,20 +21,24 @@ import numpy as np
 import pytest
 
 from audio.engines import EngineUnavailable, Speech, get_engine
+from audio.mp3 import DecoderUnavailable, decode_mp3
 from skill import cli
 from skill.conversation import Turn
 from skill.listen import (
+    DEFAULT_KEYWORD,
     INSTALL_HINT,
     Session,
     Voice,
     commands_after_keyword,
     earcon,
+    hands_free_instructions,
     read_wav,
     sentences,
     speaking_rate,
     write_wav,
 )
 from skill.recognition import (
+    KEYWORD_THRESHOLD,
     PRONUNCIATIONS,
     REJECT_WEIGHT,
     SAMPLE_RATE,
@@ -244,19 +248,69 @@ def test_listen_files_end_to_end(tmp_path: Path, piper, capsys: pytest.CaptureFi
         assert rate > 0 and samples.size > rate // 4 and np.abs(samples).max() > 1000
 
 
+def blocks_of(stream: bytes):
+    return (stream[i:i + 1600] for i in range(0, len(stream), 1600))
+
+
+def test_default_keyword_is_in_the_dictionary_and_the_cli(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    words = DEFAULT_KEYWORD.split()
+    assert len(words) >= 2  # "guide" alone woke falsely 19-22 times in 2.6 min of the guide
+    recognizer = Recognizer(keyword=DEFAULT_KEYWORD)  # raises for a word it cannot say
+    assert recognizer.keyword == DEFAULT_KEYWORD
+    assert all(recognizer.decoder.lookup_word(word) for word in words)
+    with pytest.raises(ValueError, match="not in the dictionary: hemifacialx"):
+        Recognizer(keyword="hey hemifacialx")
+    with pytest.raises(SystemExit):
+        cli.main(["listen", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # the help's own default, %(default)s
+    assert f'(default: "{DEFAULT_KEYWORD}";' in shown
+    assert f"default {KEYWORD_THRESHOLD:g}, measured for \"{DEFAULT_KEYWORD}\"" in shown
+
+
+def test_instructions_say_the_keyword() -> None:
+    said = hands_free_instructions(DEFAULT_KEYWORD)
+    assert said.startswith(f'Say "{DEFAULT_KEYWORD}", wait for the beep')
+
+
+def test_default_keyword_sleeps_through_the_guide_read_aloud() -> None:
+    """The committed recordings of two sections (64 s, Piper) never say the keyword.
+
+    Measured: "guide" woke 8 times on them, "hey guide" never (bench/voice.py
+    measures all five sections).
+    """
+    audio = Path(__file__).resolve().parent.parent / "audio" / "files"
+    try:
+        talk = np.concatenate([to_model_rate(s.samples, s.sample_rate) for s in (
+            decode_mp3((audio / name).read_bytes())
+            for name in ("01-overview.mp3", "03-symptoms.mp3"))]).tobytes()
+    except DecoderUnavailable as error:
+        pytest.skip(str(error))
+
+    def wakes(keyword: str) -> int:
+        woke: list[bool] = []
+        list(commands_after_keyword(blocks_of(talk), Recognizer(keyword=keyword),
+                                    lambda: woke.append(True)))
+        return len(woke)
+
+    assert wakes("guide") >= 4  # this talk does wake a one-word keyword...
+    assert wakes(DEFAULT_KEYWORD) <= 1  # ...and not the default
+
+
 def test_hands_free_keyword_then_command(piper) -> None:
     def pcm(text: str) -> np.ndarray:
         speech = piper.synthesize(text)
         return to_model_rate(speech.samples, speech.sample_rate)
 
     hiss = np.random.default_rng(1).normal(0, 30, SAMPLE_RATE).astype(np.int16)
-    recognizer = Recognizer(keyword="guide")
+    recognizer = Recognizer(keyword=DEFAULT_KEYWORD)
     woke: list[bool] = []
     for _attempt in range(3):  # the wake word may need saying again, as on a speaker
-        stream = np.concatenate([hiss[:8000], pcm("guide"), hiss[:12800], pcm("what causes it"),
+        stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
+                                 pcm("what causes it"),
                                  hiss, hiss]).tobytes()
-        blocks = (stream[i:i + 1600] for i in range(0, len(stream), 1600))
-        commands = list(commands_after_keyword(blocks, recognizer, lambda: woke.append(True)))
+        commands = list(commands_after_keyword(blocks_of(stream), recognizer,
+                                               lambda: woke.append(True)))
         if woke:
             break
     assert woke and len(commands) == 1
@@ -264,12 +318,11 @@ def test_hands_free_keyword_then_command(piper) -> None:
 
 
 def test_hands_free_wake_without_a_command_is_ignored(piper) -> None:
-    speech = piper.synthesize("guide")
+    speech = piper.synthesize(DEFAULT_KEYWORD)
     hiss = np.random.default_rng(2).normal(0, 30, 6 * SAMPLE_RATE).astype(np.int16)
     stream = np.concatenate([hiss[:8000], to_model_rate(speech.samples, speech.sample_rate),
                              hiss]).tobytes()
-    blocks = (stream[i:i + 1600] for i in range(0, len(stream), 1600))
-    assert list(commands_after_keyword(blocks, Recognizer(keyword="guide"))) == []
+    assert list(commands_after_keyword(blocks_of(stream), Recognizer(keyword=DEFAULT_KEYWORD))) == []
 
 
 class FakeSpeaker:
@@ -326,12 +379,16 @@ def test_hands_free_with_fake_devices(recognizer: Recognizer, piper, conversatio
         speech = piper.synthesize(text)
         return to_model_rate(speech.samples, speech.sample_rate)
 
-    stream = np.concatenate([hiss[:8000], pcm("guide"), hiss[:12800], pcm("list the sections"),
-                             hiss, hiss]).tobytes()
-    out, speaker = io.StringIO(), FakeSpeaker()
-    session = Session(conversation, Recognizer(keyword="guide", keyword_threshold=1e-25),
-                      Voice(FakeEngine()), out=out)
-    assert session.run_hands_free(FakeMicrophone([stream]), speaker, "guide") == 0
+    stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
+                             pcm("list the sections"), hiss, hiss]).tobytes()
+    out, speaker, engine = io.StringIO(), FakeSpeaker(), FakeEngine()
+    session = Session(conversation, Recognizer(keyword=DEFAULT_KEYWORD), Voice(engine), out=out)
+    assert session.run_hands_free(FakeMicrophone([stream]), speaker, DEFAULT_KEYWORD) == 0
+    instructions = hands_free_instructions(DEFAULT_KEYWORD)
+    assert out.getvalue().startswith(f"Listening. {instructions}")  # printed
+    spoken = [text for text, _rate in engine.calls]
+    assert instructions in spoken  # and said, after the welcome
+    assert spoken.index(instructions) > spoken.index(next(t for t in spoken if "Welcome" in t))
     assert "you: list the sections" in out.getvalue()
     assert "The sections are" in out.getvalue()
 
