@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,13 +190,20 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, workers: int, threads: int, log: Any) -> tuple[
         subprocess.Popen[bytes], int]:
-    port = free_port()
+    """`spasm-guide serve --no-verify` on a free loopback port, once it answers /healthz."""
     env = {**os.environ, "SPASM_GUIDE_LOG_FORMAT": "json"}  # logging on, as in production
+    return launch(lambda port: [
+        sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--host", "127.0.0.1",
+        "--port", str(port), "--data-dir", str(data_dir), "--workers", str(workers),
+        "--threads", str(threads)], log, env=env)
+
+
+def launch(command: Callable[[int], list[str]], log: Any, cwd: Path = ROOT,
+           env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """Start command(port) on a free loopback port; return once GET /healthz says 200."""
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--host", "127.0.0.1",
-         "--port", str(port), "--data-dir", str(data_dir), "--workers", str(workers),
-         "--threads", str(threads)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        command(port), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

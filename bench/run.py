@@ -264,13 +264,21 @@ def _cold_start_from(config: Config, package: Path, reference: Path) -> dict[str
 
 
 @contextlib.contextmanager
-def running_server(folder: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def running_server(folder: Path, reference: bool = False
+                   ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """`spasm-guide serve --no-verify` as bench/load.py starts it (2 workers x 4 threads,
-    JSON request logs on, as in production), on a free loopback port; always stopped."""
+    JSON request logs on, as in production), or with `reference` the reference skill's
+    Flask app under the same gunicorn settings; on a free loopback port, always stopped."""
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
         try:
-            process, port = load.start_server(folder / "data", workers=2, threads=4, log=log)
+            if reference:
+                process, port = load.launch(lambda port: [
+                    sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+                    "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
+                    "reference_skill:create_app()"], log, cwd=BENCH)
+            else:
+                process, port = load.start_server(folder / "data", workers=2, threads=4, log=log)
         except RuntimeError as error:
             raise RuntimeError(f"{error}; its log:\n{log_path.read_text(errors='replace')[-2000:]}"
                                ) from None
@@ -327,19 +335,29 @@ def load_level(port: int, workers: list[int], clients: int, seconds: float) -> d
             "client_cpu_ms_per_request": round(client_cpu * per_request, 3)}
 
 
-def http_load(config: Config) -> dict[str, Any]:
-    """Closed loop: each client sends its next request as soon as the last is answered."""
+def _load_levels(config: Config, reference: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="spasm-load-") as tmp, \
-            running_server(Path(tmp)) as (process, port):
+            running_server(Path(tmp), reference) as (process, port):
         load.run("127.0.0.1", port, "/alexa", clients=4, seconds=1.0, seed=0)  # warm-up
         workers = worker_pids(process)
-        levels = [load_level(port, workers, clients, config.load_seconds)
-                  for clients in config.load_clients]
+        return [load_level(port, workers, clients, config.load_seconds)
+                for clients in config.load_clients]
+
+
+def http_load(config: Config) -> dict[str, Any]:
+    """Closed loop: each client sends its next request as soon as the last is answered.
+
+    The reference skill runs under the same gunicorn settings, to show what the server
+    stack alone allows on this machine.
+    """
     return {"source": "bench/load.py (listeners: launch, next, section questions and names, "
                       "numbers, where am I, session ends)",
             "server": "spasm-guide serve --no-verify, 2 workers x 4 threads (gthread), JSON logs",
+            "reference_server": "bench/reference_skill.py's Flask app, gunicorn 2 workers x 4 "
+                                "threads (gthread), no logs, no state",
             "cores": os.cpu_count(),
-            "levels": levels}
+            "levels": _load_levels(config, reference=False),
+            "reference_levels": _load_levels(config, reference=True)}
 
 
 # --- memory ---------------------------------------------------------------------------------
@@ -538,17 +556,19 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
         add("  process wall time", f"{cold['project']['process_wall_ms']:.0f} ms",
             f"{cold['reference']['process_wall_ms']:.0f} ms", "", "", None)
     if "http_load" in results:
-        for level in results["http_load"]["levels"]:
+        load_results = results["http_load"]
+        references = load_results.get("reference_levels") or [None] * len(load_results["levels"])
+        for level, reference in zip(load_results["levels"], references, strict=True):
             goal_here = level["clients"] == 50
             ok = level["errors"] == 0 and (level["p99_ms"] < GOAL_P99_MS or not goal_here)
-            add(f"HTTP {level['clients']} clients",
-                f"{level['rps']:.0f} req/s, p50 {level['p50_ms']:.1f} / p99 {level['p99_ms']:.1f} ms, "
-                f"{level['errors']} err", "", "",
+            add(f"HTTP {level['clients']} clients", _load_summary(level),
+                _load_summary(reference) if reference else "", "",
                 f"p99 < {GOAL_P99_MS:.0f} ms, 0 err" if goal_here else "0 errors", ok)
-            add("  CPU per request: server, clients",
+            add("  CPU/request: server, clients",
                 f"{level['server_cpu_ms_per_request']:.2f} ms, {level['client_cpu_ms_per_request']:.2f} ms"
                 f" (clients / rate = {level['littles_law_mean_ms']:.1f} ms mean)",
-                "", "", "", None)
+                f"{reference['server_cpu_ms_per_request']:.2f} ms, "
+                f"{reference['client_cpu_ms_per_request']:.2f} ms" if reference else "", "", "", None)
     if "memory" in results:
         mem = results["memory"]
         add(f"memory, {mem['workers']} workers, {mem['requests']:,} req",
@@ -569,6 +589,11 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
             add(f"audio rebuild, no change ({figure['engine']})", f"{figure['median_ms']:.1f} ms",
                 "", "", "", None)
     return rows, missed
+
+
+def _load_summary(level: dict[str, Any]) -> str:
+    return (f"{level['rps']:.0f} req/s, p50 {level['p50_ms']:.1f} / p99 {level['p99_ms']:.1f} ms, "
+            f"{level['errors']} err")
 
 
 def print_table(rows: list[list[str]]) -> None:
