@@ -6,10 +6,13 @@ same run on the same machine, so the numbers mean something on any computer:
   request cost   POST /alexa through Flask's test client: a section question
                  (ReadCausesIntent, saved state in SQLite) vs bench/reference_skill.py
                  behind a one-route Flask app. Rounds of both are interleaved.
-  cold start     fresh interpreter: import skill.lambda_function and answer the
-                 first LaunchRequest, vs the same for the reference skill.
+  cold start     fresh interpreter: import skill.lambda_function from the `make lambda`
+                 folder (with its bytecode) and answer the first LaunchRequest with a
+                 fresh SQLite folder, vs the same for the reference skill (compiled
+                 the same way).
   HTTP load      `spasm-guide serve` on loopback at 1, 10 and 50 clients (bench/load.py's
-                 server and listeners).
+                 server and listeners), with the CPU per request, and the reference
+                 skill under the same gunicorn settings for context.
   memory         server worker RSS after 1,000 and after 10,000 requests.
   audio build    bench/audio_build.py's real-time factors and no-change rebuild.
   voice          bench/voice.py: offline voice intent accuracy (two voices) and the time
