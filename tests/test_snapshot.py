@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -75,3 +76,14 @@ def test_the_lambda_package_answers_a_launch_from_its_snapshot(tmp_path: Path) -
     speech, yaml_loaded = done.stdout.strip().splitlines()
     assert guide().welcome in speech
     assert yaml_loaded == "False"
+
+
+def test_the_lambda_package_ships_bytecode_that_survives_zipping(tmp_path: Path) -> None:
+    """Every module has a .pyc that Python uses without comparing source timestamps."""
+    package = build(tmp_path / "lambda")
+    sources = sorted(package.rglob("*.py"))
+    for source in sources:
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+        assert flags == 0b01, f"{compiled.relative_to(package)}: not unchecked-hash bytecode"
+    assert any(source.name == "lambda_function.py" for source in sources)
