@@ -106,6 +106,10 @@ class PlaylistHandler(AbstractRequestHandler):
     def __init__(self, playlist: Playlist | None) -> None:
         self.playlist = playlist
 
+    def track_index(self, token: str | None) -> int | None:
+        """Which of our recordings `token` names; None for another skill's, or playback off."""
+        return self.playlist.index_of(token) if self.playlist is not None else None
+
 
 class InterfaceEventHandler(PlaylistHandler):
     """Every request of one Alexa interface, e.g. all AudioPlayer.* events."""
@@ -152,8 +156,8 @@ class AudioPlayerEventHandler(InterfaceEventHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         kind = self.event(handler_input)
         token, offset = _event_token_and_offset(handler_input)
-        index = self.playlist.index_of(token) if self.playlist else None
-        if index is None:
+        index = self.track_index(token)
+        if self.playlist is None or index is None:
             log.info("audio event for a token that is not ours", extra={"event": kind})
             return reply.silent(handler_input)
         state = ListenerState.of(handler_input)
@@ -208,7 +212,7 @@ class PlaybackControllerHandler(InterfaceEventHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         command = self.event(handler_input)
         token, offset = _player(handler_input)
-        index = self.playlist.index_of(token) if self.playlist else None
+        index = self.track_index(token)
         if self.playlist is not None and index is not None and command in CONTROLLER_ACTIONS:
             _transport(handler_input, self.playlist, CONTROLLER_ACTIONS[command], index, offset)
         return reply.silent(handler_input)
@@ -218,12 +222,12 @@ class PlaybackIntentHandler(PlaylistHandler):
     """'Alexa, pause / resume / next' said while one of our recordings is loaded."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if self.playlist is None or intent_name(handler_input) not in TRANSPORT_INTENTS:
+        if intent_name(handler_input) not in TRANSPORT_INTENTS:
             return False
         session = handler_input.request_envelope.session
         in_conversation = session is not None and not session.new
         token, _ = _player(handler_input)
-        return not in_conversation and self.playlist.index_of(token) is not None
+        return not in_conversation and self.track_index(token) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         assert self.playlist is not None
