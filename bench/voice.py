@@ -47,7 +47,7 @@ from audio.engines import Engine, EngineUnavailable, get_engine
 from audio.mp3 import DecoderUnavailable, decode_mp3
 from skill.builder import build_skill
 from skill.conversation import Conversation
-from skill.listen import BLOCK_SECONDS, DEFAULT_KEYWORD, choose_engine, sentences, speaking_rate
+from skill.listen import DEFAULT_KEYWORD, choose_engine, live_blocks, sentences, speaking_rate
 from skill.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, SAMPLE_RATE, Recognizer, to_model_rate
 from skill.storage import SQLiteAdapter
 from skill.utterances import resolver
@@ -130,8 +130,7 @@ def run_voice(name: str, engine: Engine, rate: float, reply: Engine, recognizer:
 
 def wakes(recognizer: Recognizer, audio: np.ndarray) -> int:
     """How often the keyword search fires over 16 kHz audio fed in live-sized blocks."""
-    data, step = audio.tobytes(), 2 * round(SAMPLE_RATE * BLOCK_SECONDS)
-    blocks = (data[start:start + step] for start in range(0, len(data), step))
+    blocks = live_blocks(audio.tobytes())
     count = 0
     while recognizer.listen_for_keyword(blocks):  # each call resumes where the last stopped
         count += 1

@@ -312,6 +312,12 @@ class Microphone:
 # --------------------------------------------------------------------- hands-free
 
 
+def live_blocks(audio: bytes) -> Iterator[bytes]:
+    """16 kHz 16-bit audio cut into the blocks a microphone stream delivers."""
+    step = 2 * round(SAMPLE_RATE * BLOCK_SECONDS)
+    return (audio[start:start + step] for start in range(0, len(audio), step))
+
+
 def capture_command(blocks: Iterator[bytes], wait: float = WAIT_FOR_SPEECH_SECONDS,
                     longest: float = COMMAND_SECONDS) -> bytes:
     """After the keyword: the next stretch of speech (16 kHz), ended by a pause.
@@ -420,9 +426,7 @@ class Session:
             if not self.recognizer.keyword:
                 self.hear(samples, rate)
                 continue
-            audio = to_model_rate(samples, rate).tobytes()
-            step = 2 * round(SAMPLE_RATE * BLOCK_SECONDS)
-            blocks = (audio[start:start + step] for start in range(0, len(audio), step))
+            blocks = live_blocks(to_model_rate(samples, rate).tobytes())
             for command in commands_after_keyword(blocks, self.recognizer):
                 self.hear(command)
         self.conversation.end()

@@ -32,6 +32,7 @@ from skill.listen import (
     commands_after_keyword,
     earcon,
     hands_free_instructions,
+    live_blocks,
     read_wav,
     sentences,
     speaking_rate,
@@ -248,10 +249,6 @@ def test_listen_files_end_to_end(tmp_path: Path, piper, capsys: pytest.CaptureFi
         assert rate > 0 and samples.size > rate // 4 and np.abs(samples).max() > 1000
 
 
-def blocks_of(stream: bytes):
-    return (stream[i:i + 1600] for i in range(0, len(stream), 1600))
-
-
 def test_default_keyword_is_in_the_dictionary_and_the_cli(
         capsys: pytest.CaptureFixture[str]) -> None:
     words = DEFAULT_KEYWORD.split()
@@ -289,7 +286,7 @@ def test_default_keyword_sleeps_through_the_guide_read_aloud() -> None:
 
     def wakes(keyword: str) -> int:
         woke: list[bool] = []
-        list(commands_after_keyword(blocks_of(talk), Recognizer(keyword=keyword),
+        list(commands_after_keyword(live_blocks(talk), Recognizer(keyword=keyword),
                                     lambda: woke.append(True)))
         return len(woke)
 
@@ -309,7 +306,7 @@ def test_hands_free_keyword_then_command(piper) -> None:
         stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
                                  pcm("what causes it"),
                                  hiss, hiss]).tobytes()
-        commands = list(commands_after_keyword(blocks_of(stream), recognizer,
+        commands = list(commands_after_keyword(live_blocks(stream), recognizer,
                                                lambda: woke.append(True)))
         if woke:
             break
@@ -322,7 +319,7 @@ def test_hands_free_wake_without_a_command_is_ignored(piper) -> None:
     hiss = np.random.default_rng(2).normal(0, 30, 6 * SAMPLE_RATE).astype(np.int16)
     stream = np.concatenate([hiss[:8000], to_model_rate(speech.samples, speech.sample_rate),
                              hiss]).tobytes()
-    assert list(commands_after_keyword(blocks_of(stream), Recognizer(keyword=DEFAULT_KEYWORD))) == []
+    assert list(commands_after_keyword(live_blocks(stream), Recognizer(keyword=DEFAULT_KEYWORD))) == []
 
 
 def test_keyword_wakes_through_exact_digital_silence(piper) -> None:
@@ -344,7 +341,7 @@ def test_keyword_wakes_through_exact_digital_silence(piper) -> None:
         frames[np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) < 300] = 0
         stream = np.concatenate([silence[:8000], said, silence])
         assert np.mean(stream == 0) > 0.5  # mostly exact digital silence
-        if recognizer.listen_for_keyword(blocks_of(stream.tobytes())):
+        if recognizer.listen_for_keyword(live_blocks(stream.tobytes())):
             break
     else:
         pytest.fail("the keyword did not wake the spotter through exact digital silence")
