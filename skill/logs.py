@@ -184,10 +184,9 @@ def gunicorn_config(kind: str, level: str) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "root": {"level": level, "handlers": ["spasm_guide"]},
         "loggers": {
+            # No gunicorn.access: skill/server.py's RequestLogOnly never writes it; our own
+            # line per request says more, without the client's address.
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
-            # Off (skill/server.py's RequestLogOnly never writes it): our own line per
-            # request says more, without the client's address.
-            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
         "handlers": {
             "spasm_guide": {"class": "logging.StreamHandler", "formatter": "spasm_guide",
