@@ -184,11 +184,16 @@ def _load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
 
 class PiperEngine:
     """Offline neural voice (Piper: voice "joe", or SPASM_GUIDE_PIPER_VOICE's); the default
-    without network."""
+    without network.
+
+    Piper draws random noise into every phrase, so the same text sounds a little
+    different each time, as a person would. ``steady=True`` turns that off: the same
+    text and rate give the same audio, which is what a test that listens to it needs.
+    """
 
     name = "piper"
 
-    def __init__(self) -> None:
+    def __init__(self, *, steady: bool = False) -> None:
         chosen = _chosen_piper_voice()
         model = _usable_piper_model()
         if model is None:
@@ -199,6 +204,7 @@ class PiperEngine:
             )
         self._model, self._config = model
         self.voice = self._model.name.removesuffix(".onnx") if chosen else PIPER_VOICE
+        self.steady = steady
         self._lock = threading.Lock()
         self._loaded: PiperVoice | None = None
 
@@ -220,6 +226,8 @@ class PiperEngine:
         spoken = _check_request(text, rate)
         voice = self._piper()
         config = SynthesisConfig(length_scale=voice.config.length_scale / rate)
+        if self.steady:
+            config.noise_scale = config.noise_w_scale = 0.0
         pause = bytes(2 * int(voice.config.sample_rate * PIPER_SENTENCE_PAUSE_SECONDS / rate))
         chunks = [chunk.audio_int16_bytes for chunk in voice.synthesize(spoken, config)]
         samples = pause.join(chunks)

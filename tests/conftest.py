@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from audio import engines
-from audio.engines import EngineUnavailable, EspeakEngine
+from audio.engines import EngineUnavailable, EspeakEngine, PiperEngine
 from skill.builder import build_skill
 from skill.conversation import Conversation
 from skill.storage import SQLiteAdapter
@@ -117,6 +117,17 @@ def espeak() -> EspeakEngine:
         return EspeakEngine()
     except EngineUnavailable as error:
         pytest.skip(f"espeak-ng binary missing: {error}")
+
+
+@pytest.fixture(scope="session")
+def steady_piper() -> PiperEngine:
+    """Piper without its random variation: a test that listens hears the same audio each run."""
+    try:
+        engine = PiperEngine(steady=True)
+    except EngineUnavailable as error:
+        pytest.skip(f"piper voice not installed: {error}")
+    engine.synthesize("Ready.")  # load the model once for the session
+    return engine
 
 
 @pytest.fixture

@@ -126,6 +126,10 @@ def test_piper_engine_is_shared(piper: PiperEngine) -> None:
     assert get_engine("piper") is piper
 
 
+def test_steady_piper_says_the_same_text_the_same_way(steady_piper: PiperEngine) -> None:
+    assert steady_piper.synthesize(SENTENCE).samples == steady_piper.synthesize(SENTENCE).samples
+
+
 # ------------------------------------------------------------------------- espeak
 
 

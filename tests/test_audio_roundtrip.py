@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from audio import build as audio_build
-from audio.engines import EngineUnavailable, get_engine
+from audio.engines import PiperEngine
 from audio.mp3 import decode_mp3, resample
 from content import guide
 
@@ -89,13 +89,10 @@ def test_committed_pages_say_their_keywords(decoder: pocketsphinx.Decoder) -> No
 
 @pytest.mark.slow
 def test_fresh_piper_build_of_a_joined_section(
-    decoder: pocketsphinx.Decoder, tmp_path: Path
+    decoder: pocketsphinx.Decoder, tmp_path: Path, steady_piper: PiperEngine
 ) -> None:
     """Build two pages with Piper now and hear the section file joined from them."""
-    try:
-        piper = get_engine("piper")
-    except EngineUnavailable as error:
-        pytest.skip(f"piper voice not installed: {error}")
+    piper = steady_piper
     section = guide().section("treatment")
     two_pages = dataclasses.replace(section, pages=section.pages[:2])
     audio_build.build(dataclasses.replace(guide(), sections=(two_pages,)), tmp_path, engine=piper)
