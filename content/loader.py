@@ -139,11 +139,11 @@ def normalise(text: str) -> str:
 REQUIRED_MESSAGES = (
     "first_options", "question", "resume_offer", "resume_declined", "section_heading",
     "more_pages", "section_end", "guide_end", "continue_reading", "list_sections",
-    "list_sections_more", "list_sections_again", "pick_section", "no_such_section", "where_not_started",
+    "list_more", "sections_more", "pick_section", "no_such_section", "where_not_started",
     "where_am_i", "where_next_page", "where_next_section", "where_last", "where_brief",
     "first_page", "brief_on", "detail_on", "speed_changed", "speed_limit", "speed_names",
     "speed_limit_names", "term_prompt", "term_unknown", "term_unknown_heard",
-    "glossary_list", "glossary_list_more", "glossary_more", "glossary_prompt", "help_general",
+    "glossary_list", "glossary_more", "glossary_prompt", "help_general",
     "help_in_section", "misunderstood",
     "misunderstood_again", "fallback_suggestion", "nothing_to_repeat", "no_question_pending",
     "stopped", "paused", "home", "error", "error_prompt", "no_recordings", "playing",

@@ -15,7 +15,6 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from handlers.dispatch import intent_name
 from handlers.state import REQUEST_KEY, SESSION_KEY, ListenerState
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,6 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
             state.saved_snapshot = state.saved()
         else:
             state = _from_storage(handler_input)
-        if intent_name(handler_input) != "ListSectionsIntent":
-            state.list_offset = 0
         attributes.request_attributes[REQUEST_KEY] = state
 
 

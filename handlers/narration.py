@@ -6,9 +6,6 @@ route to a page sounds the same and ends with the same next step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -16,8 +13,6 @@ from content import Section, guide
 from handlers import reply
 from handlers.state import PENDING_CONTINUE, PENDING_NEXT, PENDING_RESUME, ListenerState
 
-LIST_CHUNK = 5
-T = TypeVar("T")
 # Leave room for SSML tags, pauses and the prompt inside Alexa's 8,000 characters.
 READ_ALL_BUDGET = 6000
 
@@ -84,16 +79,6 @@ def options(state: ListenerState) -> str:
     state.pending = ""
     content = guide()
     return f"{content.message('first_options')} {content.message('question')}"
-
-
-def list_chunk(items: Sequence[T], offset: int) -> tuple[int, Sequence[T]]:
-    """Where the next spoken chunk of a list starts, and its at most LIST_CHUNK items.
-
-    A list heard once is named a few items at a time; after the last chunk (or from a
-    stale offset) it starts again from the first.
-    """
-    start = offset if 0 <= offset < len(items) else 0
-    return start, items[start:start + LIST_CHUNK]
 
 
 def spoken_list(items: list[str]) -> str:

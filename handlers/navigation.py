@@ -6,30 +6,19 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import guide
-from handlers import narration, reply
+from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_number
 from handlers.state import ListenerState
 
 
 class ListSectionsHandler(IntentHandler):
-    """Name the sections, at most five at a time, and say how to pick one."""
+    """Name the sections with their numbers, from the first, and say how to pick one."""
 
     intents = ("ListSectionsIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state = ListenerState.of(handler_input)
-        content = guide()
-        start, chunk = narration.list_chunk(content.sections, state.list_offset)
-        names = narration.spoken_list(
-            [f"{start + n}, {s.title}" for n, s in enumerate(chunk, start=1)])
-        key = "list_sections" if start == 0 else "list_sections_more"
-        state.list_offset = start + len(chunk)
-        prompt = content.message("pick_section")
-        if state.list_offset < len(content.sections):
-            prompt = f"{content.message('list_sections_again')} {prompt}"
-        state.pending = ""
-        return reply.ask(handler_input, content.message(key, names=names), prompt=prompt)
+        return lists.read_part(handler_input, lists.SECTIONS)
 
 
 class SectionNumberHandler(IntentHandler):

@@ -26,7 +26,10 @@ DETAIL_LEVELS = ("full", "brief")
 PENDING_RESUME = "resume"
 PENDING_CONTINUE = "continue"
 PENDING_NEXT = "next"
-PENDING_WORDS = "words"  # the glossary list has more words: yes, next or more reads them
+# A list has more parts: yes, next or more names them (see handlers/lists.py).
+PENDING_SECTIONS = "sections"
+PENDING_WORDS = "words"
+PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_SECTIONS, PENDING_WORDS)
 
 
 @dataclass
@@ -47,10 +50,7 @@ class ListenerState:
     misunderstood: int = 0
     last_speech: str = ""
     last_prompt: str = ""
-    list_offset: int = 0
-    # Where the glossary list goes on. Not list_offset: the request interceptor clears that
-    # on every intent but ListSectionsIntent, and the word list goes on with yes or next.
-    words_offset: int = 0
+    list_offset: int = 0  # where the list that pending names goes on
     # This request only.
     storage_ok: bool = True
     missed: bool = False
@@ -58,8 +58,7 @@ class ListenerState:
 
     SAVED = ("section", "page", "started", "finished", "speed", "detail", "notice_heard",
              "last_visit", "audio_track", "audio_offset")
-    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset",
-            "words_offset")
+    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset")
 
     # --- construction and persistence -------------------------------------------------
 
@@ -88,7 +87,7 @@ class ListenerState:
         self.speed = min(max(self.speed, 0), len(SPEED_RATES) - 1)
         if self.detail not in DETAIL_LEVELS:
             self.detail = "full"
-        if self.pending not in ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_WORDS):
+        if self.pending not in PENDINGS:
             self.pending = ""
 
     def saved(self) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from handlers import glossary, interceptors, lifecycle, navigation, playback, reading, settings
+from handlers import glossary, interceptors, lifecycle, lists, navigation, playback, reading, settings
 
 REQUEST_HANDLERS = (
-    *glossary.FOLLOW_UPS,  # before lifecycle's yes and reading's next, which read the guide
+    *lists.FOLLOW_UPS,  # before lifecycle's yes and reading's next, which read the guide
     *lifecycle.HANDLERS,
     *reading.HANDLERS,
     *navigation.HANDLERS,

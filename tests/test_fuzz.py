@@ -103,7 +103,7 @@ REQUEST_TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest",
 SLOT_NAMES = ["section", "term", "number", "other"]
 STATE_KEYS = ["section", "page", "started", "finished", "speed", "detail", "notice_heard",
               "last_visit", "pending", "misunderstood", "last_speech", "last_prompt",
-              "list_offset", "words_offset", "audio_track", "audio_offset", "unknown"]
+              "list_offset", "audio_track", "audio_offset", "unknown"]
 
 
 @st.composite
@@ -129,8 +129,9 @@ def listener_state(draw: st.DrawFn) -> dict[str, Any]:
     keys = draw(st.lists(st.sampled_from(STATE_KEYS), max_size=8, unique=True))
     plausible = {"section": st.integers(-2, 8), "page": st.integers(-2, 8),
                  "speed": st.integers(-2, 6), "detail": st.sampled_from(["full", "brief", "x"]),
-                 "pending": st.sampled_from(["", "resume", "continue", "next", "words", "x"]),
-                 "words_offset": st.integers(-2, 20),
+                 "pending": st.sampled_from(["", "resume", "continue", "next", "sections", "words",
+                                             "x"]),
+                 "list_offset": st.integers(-2, 20),
                  "audio_track": st.integers(-2, 8), "audio_offset": st.integers(-5, 10**7)}
     return {key: draw(plausible[key] | json_values if key in plausible else json_values)
             for key in keys}

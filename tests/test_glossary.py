@@ -8,7 +8,7 @@ import re
 import pytest
 
 from content import guide
-from handlers import narration
+from handlers import lists
 from skill.conversation import Conversation, Turn
 from tests.helpers import asks_for_an_answer, check_reply, message, parse_ssml, send_intent
 
@@ -77,15 +77,15 @@ def test_after_a_meaning_next_carries_on_reading(launched: Conversation) -> None
 # --- "What words can you explain": a few words a reply, then more on request ---------------
 
 TERMS = [entry.term for entry in guide().glossary]
-CHUNK = narration.LIST_CHUNK
+CHUNK = lists.LIST_CHUNK
 # The lead-ins of the first reply and of the ones after it, as templates.
-LEADS = (("glossary_list", "terms"), ("list_sections_more", "names"))
+LEADS = ("glossary_list", "list_more")
 
 
 def words_named(text: str) -> list[str]:
     """The words a glossary reply names, read back from its spoken list 'a, b, and c.'"""
-    for key, field in LEADS:
-        before, after = guide().messages[key].split("{" + field + "}")
+    for key in LEADS:
+        before, after = guide().messages[key].split("{items}")
         if text.startswith(before):
             listed = text[len(before):].split(after + " ", 1)[0]
             return [w for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", listed) if w]

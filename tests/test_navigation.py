@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from handlers import narration
+from handlers import lists
 from skill.conversation import Conversation
 from tests.helpers import message, send_intent
 
@@ -29,33 +29,49 @@ def test_list_names_every_section_with_its_number(launched: Conversation) -> Non
 
 
 def test_a_list_reply_names_at_most_five_sections(launched: Conversation) -> None:
-    assert narration.LIST_CHUNK <= 5
+    assert lists.LIST_CHUNK <= 5
     assert len(titles_in(launched.say("list the sections").text)) <= 5
 
 
 @pytest.fixture
 def chunks_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lists come two at a time, as a guide with more than five sections would."""
-    monkeypatch.setattr(narration, "LIST_CHUNK", 2)
+    monkeypatch.setattr(lists, "LIST_CHUNK", 2)
 
 
 @pytest.mark.usefixtures("chunks_of_two")
 def test_a_long_list_comes_in_parts(launched: Conversation) -> None:
-    replies = [launched.say("list the sections").text for _ in range(3)]
-    assert [titles_in(text) for text in replies] == [
+    turns = [launched.say(said) for said in ("list the sections", "more", "more")]
+    assert [titles_in(turn.text) for turn in turns] == [
         [s.title for s in SECTIONS[0:2]], [s.title for s in SECTIONS[2:4]],
         [s.title for s in SECTIONS[4:5]]]
-    assert message("list_sections_again") in replies[0]
-    assert replies[1].startswith("Then: 3, ")
-    assert message("list_sections_again") not in replies[2]
+    assert turns[1].text.startswith("Then: 3, ")
 
 
 @pytest.mark.usefixtures("chunks_of_two")
-def test_a_long_list_starts_again_after_the_last_part(launched: Conversation) -> None:
+def test_a_part_before_the_last_offers_the_rest(launched: Conversation) -> None:
+    assert launched.say("list the sections").reprompt == message("sections_more")
+
+
+@pytest.mark.usefixtures("chunks_of_two")
+def test_the_last_part_says_how_to_pick_a_section(launched: Conversation) -> None:
+    launched.say("list the sections")
+    launched.say("yes")
+    assert launched.say("next").reprompt == message("pick_section")
+
+
+@pytest.mark.usefixtures("chunks_of_two")
+def test_asking_for_the_list_again_starts_from_the_first_section(launched: Conversation) -> None:
     first = launched.say("list the sections").text
-    for _ in range(2):
-        launched.say("list the sections again")
-    assert launched.say("list the sections").text == first
+    launched.say("more")
+    assert launched.say("list the sections again").text == first
+
+
+@pytest.mark.usefixtures("chunks_of_two")
+def test_the_section_list_keeps_its_place_across_a_word_meaning(launched: Conversation) -> None:
+    launched.say("list the sections")
+    launched.say("what does brainstem mean")
+    assert titles_in(launched.say("more").text) == [s.title for s in SECTIONS[2:4]]
 
 
 @pytest.mark.usefixtures("chunks_of_two")
