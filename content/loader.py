@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 from dataclasses import asdict, dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -125,6 +126,10 @@ class Guide:
         return None
 
     def message(self, key: str, **values: Any) -> str:
+        """The message filled in; the fields given must be the ones MESSAGE_FIELDS declares,
+        so the content check (which allows only those) and the code cannot drift apart."""
+        if tuple(sorted(values)) != tuple(sorted(MESSAGE_FIELDS[key])):
+            raise TypeError(f"message {key!r} takes {MESSAGE_FIELDS[key]}, was given {tuple(values)}")
         return str(self.messages[key]).format(**values)
 
 
@@ -136,19 +141,25 @@ def normalise(text: str) -> str:
     return " ".join(words)
 
 
-REQUIRED_MESSAGES = (
-    "first_options", "question", "resume_offer", "resume_declined", "section_heading",
-    "more_pages", "section_end", "guide_end", "continue_reading", "list_sections",
-    "list_more", "sections_more", "pick_section", "no_such_section", "where_not_started",
-    "where_am_i", "where_next_page", "where_next_section", "where_last", "where_brief",
-    "first_page", "brief_on", "detail_on", "speed_changed", "speed_limit", "speed_names",
-    "speed_limit_names", "term_prompt", "term_unknown", "term_unknown_heard",
-    "glossary_list", "glossary_more", "glossary_prompt", "help_general",
-    "help_in_section", "misunderstood",
-    "misunderstood_again", "fallback_suggestion", "nothing_to_repeat", "no_question_pending",
-    "stopped", "paused", "home", "error", "error_prompt", "no_recordings", "playing",
-    "guide_end_audio", "no_loop_or_shuffle",
-)
+# Every message the skill says, with the {fields} the code fills in for it. A message
+# may leave a field out; a field not listed here would fail when the message is said.
+MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "first_options": (), "question": (), "resume_offer": ("section",), "resume_declined": (),
+    "section_heading": ("title",), "more_pages": (), "section_end": ("title", "next"),
+    "guide_end": (), "continue_reading": (), "list_sections": ("items",), "list_more": ("items",),
+    "sections_more": (), "pick_section": (), "no_such_section": ("number", "count"),
+    "where_not_started": (), "where_am_i": ("number", "title", "page", "pages"),
+    "where_next_page": ("page",), "where_next_section": ("next",), "where_last": (),
+    "where_brief": ("number", "title"), "first_page": (), "brief_on": (), "detail_on": (),
+    "speed_changed": ("speed",), "speed_limit": ("speed",), "speed_names": (),
+    "speed_limit_names": (), "term_prompt": (), "term_unknown": ("examples",),
+    "term_unknown_heard": ("heard", "examples"), "glossary_list": ("items",), "glossary_more": (),
+    "glossary_prompt": (), "help_general": (), "help_in_section": ("title",), "misunderstood": (),
+    "misunderstood_again": (), "fallback_suggestion": ("names",), "nothing_to_repeat": (),
+    "no_question_pending": (), "stopped": (), "paused": ("title",), "home": (), "error": (),
+    "error_prompt": (), "no_recordings": (), "playing": ("title",), "guide_end_audio": (),
+    "no_loop_or_shuffle": (),
+}
 SPEED_STEPS = 5
 
 
@@ -268,11 +279,11 @@ def _load_intents(path: Path) -> tuple[IntentPhrases, ...]:
 def _load_messages(path: Path) -> dict[str, Any]:
     fields = _Fields(path, _read_yaml(path))
     # A message no code asks for is most likely a misspelt name: say so, never drop it quietly.
-    unknown = sorted(str(key) for key in fields.data if key not in REQUIRED_MESSAGES)
+    unknown = sorted(str(key) for key in fields.data if key not in MESSAGE_FIELDS)
     if unknown:
         raise ContentError(path, unknown[0], "is not a message the skill uses (a misspelt name?)")
     messages: dict[str, Any] = {}
-    for key in REQUIRED_MESSAGES:
+    for key in MESSAGE_FIELDS:
         if key in ("speed_names", "speed_limit_names"):
             names = fields.texts(key)
             if len(names) != SPEED_STEPS:
@@ -280,7 +291,21 @@ def _load_messages(path: Path) -> dict[str, Any]:
             messages[key] = names
         else:
             messages[key] = fields.text(key)
+            _check_message_fields(path, key, messages[key])
     return messages
+
+
+def _check_message_fields(path: Path, key: str, text: str) -> None:
+    """Braces must name a field the skill fills in: anything else fails only when said."""
+    allowed = MESSAGE_FIELDS[key]
+    try:
+        used = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as error:
+        raise ContentError(path, key, f"has a stray brace ({error}); write {{{{ or }}}} for one") from None
+    for name in used:
+        if name not in allowed:
+            can = ", ".join("{" + field + "}" for field in allowed) if allowed else "no {fields}"
+            raise ContentError(path, key, f"uses {{{name}}}, but can only use {can}")
 
 
 def _load_pronunciation(path: Path) -> dict[str, str]:

@@ -179,6 +179,35 @@ def test_unknown_slot_placeholder_is_reported(content_copy: Path) -> None:
     assert "{topic}" in str(caught.value)
 
 
+def _say_list_sections(text: str) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        data["list_sections"] = text
+    return change
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("The sections are: {names}.", "uses {names}, but can only use {items}"),
+    ("The sections are: {items.", "stray brace"),
+], ids=["field the skill does not fill", "unclosed brace"])
+def test_message_braces_the_skill_cannot_fill_are_reported(content_copy: Path, text: str,
+                                                           problem: str) -> None:
+    _edit(content_copy / "messages.yaml", _say_list_sections(text))
+    with pytest.raises(ContentError) as caught:
+        load_guide(content_copy)
+    assert caught.value.field == "list_sections"
+    assert problem in str(caught.value)
+
+
+def test_a_message_may_leave_out_a_field(content_copy: Path) -> None:
+    _edit(content_copy / "messages.yaml", _say_list_sections("Here are the sections."))
+    assert load_guide(content_copy).message("list_sections", items="x") == "Here are the sections."
+
+
+def test_code_asking_for_a_message_with_other_fields_fails_loudly() -> None:
+    with pytest.raises(TypeError, match="list_sections"):
+        guide().message("list_sections", names="1, Overview")
+
+
 def _drop_guide_end(data: dict) -> None:
     del data["guide_end"]
 
