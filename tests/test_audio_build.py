@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import shutil
-import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -168,15 +167,12 @@ def test_build_refuses_audio_alexa_cannot_play(
 # ------------------------------------------------------------------- incremental
 
 
-def test_second_run_skips_everything_quickly(copy: Path, espeak: EspeakEngine) -> None:
+def test_second_run_builds_and_rewrites_nothing(copy: Path, espeak: EspeakEngine) -> None:
+    """How fast that is, `make bench` measures (no-change rebuild); here: that nothing is done."""
     manifest_before = (copy / MANIFEST_NAME).stat().st_mtime_ns
-    started = time.perf_counter()
     report = build(guide(), copy, engine=espeak)
-    seconds = time.perf_counter() - started
     assert report.built == [] and report.removed == [] and not report.pack_written
     assert len(report.skipped) == len(plan(guide()))
-    # Measured about 0.002 s (stat cache warm) and 0.009 s (cache deleted) on 2 cores.
-    assert seconds < 0.5
     assert (copy / MANIFEST_NAME).stat().st_mtime_ns == manifest_before  # not even rewritten
     (copy / audio_build.STATE_NAME).unlink()  # a fresh checkout: files are hashed once
     assert build(guide(), copy, engine=espeak).built == []
