@@ -286,14 +286,9 @@ def test_hands_free_keyword_then_command(piper) -> None:
     hiss = np.random.default_rng(1).normal(0, 30, SAMPLE_RATE).astype(np.int16)
     recognizer = Recognizer(keyword=DEFAULT_KEYWORD)
     woke: list[bool] = []
-    for _attempt in range(3):  # the wake word may need saying again, as on a speaker
-        stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
-                                 pcm("what causes it"),
-                                 hiss, hiss]).tobytes()
-        commands = list(commands_after_keyword(live_blocks(stream), recognizer,
-                                               lambda: woke.append(True)))
-        if woke:
-            break
+    stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
+                             pcm("what causes it"), hiss, hiss]).tobytes()
+    commands = list(commands_after_keyword(live_blocks(stream), recognizer, lambda: woke.append(True)))
     assert woke and len(commands) == 1
     assert recognizer.recognise(commands[0]).resolution.intent == "ReadCausesIntent"
 
