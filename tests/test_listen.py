@@ -66,6 +66,12 @@ def piper(steady_piper: PiperEngine) -> PiperEngine:
     return steady_piper
 
 
+def at_model_rate(engine, text: str, rate: float = 1.0) -> np.ndarray:
+    """``text`` spoken by ``engine``, as 16 kHz samples: what the microphone would give."""
+    speech = engine.synthesize(text, rate)
+    return to_model_rate(speech.samples, speech.sample_rate)
+
+
 def heard_after_repeats(recognizer: Recognizer, engine, text: str, rates=(1.0, 0.9)):
     """Recognise ``text`` as spoken by ``engine``; say it again (a bit slower) if misheard."""
     expected = resolver().resolve(text)
@@ -279,25 +285,19 @@ def test_default_keyword_sleeps_through_the_guide_read_aloud() -> None:
 
 
 def test_hands_free_keyword_then_command(piper) -> None:
-    def pcm(text: str) -> np.ndarray:
-        speech = piper.synthesize(text)
-        return to_model_rate(speech.samples, speech.sample_rate)
-
     hiss = np.random.default_rng(1).normal(0, 30, SAMPLE_RATE).astype(np.int16)
     recognizer = Recognizer(keyword=DEFAULT_KEYWORD)
     woke: list[bool] = []
-    stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
-                             pcm("what causes it"), hiss, hiss]).tobytes()
+    stream = np.concatenate([hiss[:8000], at_model_rate(piper, DEFAULT_KEYWORD), hiss[:12800],
+                             at_model_rate(piper, "what causes it"), hiss, hiss]).tobytes()
     commands = list(commands_after_keyword(live_blocks(stream), recognizer, lambda: woke.append(True)))
     assert woke and len(commands) == 1
     assert recognizer.recognise(commands[0]).resolution.intent == "ReadCausesIntent"
 
 
 def test_hands_free_wake_without_a_command_is_ignored(piper) -> None:
-    speech = piper.synthesize(DEFAULT_KEYWORD)
     hiss = np.random.default_rng(2).normal(0, 30, 6 * SAMPLE_RATE).astype(np.int16)
-    stream = np.concatenate([hiss[:8000], to_model_rate(speech.samples, speech.sample_rate),
-                             hiss]).tobytes()
+    stream = np.concatenate([hiss[:8000], at_model_rate(piper, DEFAULT_KEYWORD), hiss]).tobytes()
     assert list(commands_after_keyword(live_blocks(stream), Recognizer(keyword=DEFAULT_KEYWORD))) == []
 
 
@@ -312,8 +312,7 @@ def test_keyword_wakes_through_exact_digital_silence(piper, rate: float) -> None
     (espeak-ng's default voice wakes 0/8 in quiet with or without zeros, and with
     pocketsphinx's dither: its voice, not the silence; see KEYWORD_THRESHOLD.)
     """
-    speech = piper.synthesize(DEFAULT_KEYWORD, rate)
-    said = to_model_rate(speech.samples, speech.sample_rate)
+    said = at_model_rate(piper, DEFAULT_KEYWORD, rate)
     frames = said[: said.size // 160 * 160].reshape(-1, 160)  # a view: zeroes said
     frames[np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) < 300] = 0
     silence = np.zeros(SAMPLE_RATE, dtype=np.int16)
@@ -353,8 +352,7 @@ class FakeMicrophone:
 
 def test_push_to_talk_with_fake_devices(monkeypatch: pytest.MonkeyPatch, recognizer: Recognizer,
                                         piper, conversation) -> None:
-    said = [to_model_rate(s.samples, s.sample_rate).tobytes()
-            for s in (piper.synthesize("where am I"), piper.synthesize("stop"))]
+    said = [at_model_rate(piper, text).tobytes() for text in ("where am I", "stop")]
     presses = iter(["", "", "", ""])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(presses))
     out, speaker = io.StringIO(), FakeSpeaker()
@@ -372,12 +370,8 @@ def test_push_to_talk_with_fake_devices(monkeypatch: pytest.MonkeyPatch, recogni
 def test_hands_free_with_fake_devices(recognizer: Recognizer, piper, conversation) -> None:
     hiss = np.random.default_rng(4).normal(0, 30, SAMPLE_RATE).astype(np.int16)
 
-    def pcm(text: str) -> np.ndarray:
-        speech = piper.synthesize(text)
-        return to_model_rate(speech.samples, speech.sample_rate)
-
-    stream = np.concatenate([hiss[:8000], pcm(DEFAULT_KEYWORD), hiss[:12800],
-                             pcm("list the sections"), hiss, hiss]).tobytes()
+    stream = np.concatenate([hiss[:8000], at_model_rate(piper, DEFAULT_KEYWORD), hiss[:12800],
+                             at_model_rate(piper, "list the sections"), hiss, hiss]).tobytes()
     out, speaker, engine = io.StringIO(), FakeSpeaker(), FakeEngine()
     session = Session(conversation, Recognizer(keyword=DEFAULT_KEYWORD), Voice(engine), out=out)
     assert session.run_hands_free(FakeMicrophone([stream]), speaker, DEFAULT_KEYWORD) == 0
