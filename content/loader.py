@@ -144,7 +144,8 @@ def normalise(text: str) -> str:
 # Every message the skill says, with the {fields} the code fills in for it. A message
 # may leave a field out; a field not listed here would fail when the message is said.
 MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
-    "first_options": (), "question": (), "resume_offer": ("section",), "resume_declined": (),
+    "first_options": (), "question": (), "resume_offer": ("number", "title"), "resume_yes_no": (),
+    "resume_declined": (),
     "section_heading": ("title",), "more_pages": (), "section_end": ("title", "next"),
     "guide_end": (), "continue_reading": (), "list_sections": ("items",), "list_more": ("items",),
     "sections_more": (), "pick_section": (), "no_such_section": ("number", "count"),
@@ -155,8 +156,9 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "speed_limit_names": (), "term_prompt": (), "term_unknown": ("examples",),
     "term_unknown_heard": ("heard", "examples"), "glossary_list": ("items",), "glossary_more": (),
     "glossary_prompt": (), "help_general": (), "help_in_section": ("title",), "misunderstood": (),
-    "misunderstood_again": (), "fallback_suggestion": ("names",), "nothing_to_repeat": (),
-    "no_question_pending": (), "stopped": (), "paused": ("title",), "home": (), "error": (),
+    "misunderstood_again": (), "short_choices": (), "fallback_suggestion": ("names",),
+    "nothing_to_repeat": (),
+    "no_question_pending": (), "stopped": (), "paused": ("number", "title"), "home": (), "error": (),
     "error_prompt": (), "no_recordings": (), "playing": ("title",), "guide_end_audio": (),
     "no_loop_or_shuffle": (),
 }

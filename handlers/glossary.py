@@ -9,6 +9,7 @@ from content import guide
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler
 from handlers.slots import slot_text
+from handlers.state import ListenerState
 
 # Echo a heard word back only when it is short and plainly a word.
 MAX_ECHO_CHARS = 40
@@ -28,8 +29,9 @@ class DefineTermHandler(IntentHandler):
         heard = slot_text(handler_input, "term")
         entry = content.find_term(heard) if heard else None
         if entry is not None:
-            return reply.ask(handler_input, entry.meaning, prompt=content.message("term_prompt"),
-                             title=entry.term.capitalize())
+            # In the middle of a list, its offer of more is the next step.
+            prompt = lists.open_offer(ListenerState.of(handler_input)) or content.message("term_prompt")
+            return reply.ask(handler_input, entry.meaning, prompt=prompt, title=entry.term.capitalize())
         echo = " ".join(heard.split())
         if echo and len(echo) <= MAX_ECHO_CHARS and all(c.isalpha() or c in " '-" for c in echo):
             said = content.message("term_unknown_heard", heard=echo, examples=_examples())

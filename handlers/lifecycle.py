@@ -33,9 +33,7 @@ class LaunchHandler(AbstractRequestHandler):
                              prompt=narration.options(state))
         if state.started and not state.finished:
             state.pending = PENDING_RESUME
-            title = narration.current_section(state).title
-            return reply.ask(handler_input, content.welcome_back,
-                             prompt=content.message("resume_offer", section=title))
+            return reply.ask(handler_input, content.welcome_back, prompt=narration.resume_offer(state))
         return reply.ask(handler_input, content.welcome_back, prompt=narration.options(state))
 
 
@@ -85,9 +83,8 @@ class HelpHandler(IntentHandler):
         content = guide()
         if state.started and not state.finished:
             said = content.message("help_in_section", title=narration.current_section(state).title)
-        else:
-            said = content.message("help_general")
-        return reply.ask(handler_input, said, prompt=content.message("question"))
+            return reply.ask(handler_input, said, prompt=narration.next_step(state))
+        return reply.ask(handler_input, content.message("help_general"), prompt=narration.options(state))
 
 
 class NoticeHandler(IntentHandler):
@@ -115,16 +112,24 @@ class StopHandler(IntentHandler):
 
 
 class PauseHandler(IntentHandler):
-    """Pause while listening to speech: end the session, keeping the place."""
+    """Pause ("wait", "hold on") while reading: end the session, keeping the place.
+
+    With nothing being read, "wait" is someone needing a moment, not a goodbye: the
+    choices stay open.
+    """
 
     intents = ("AMAZON.PauseIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        if not state.started or state.finished:
-            return reply.tell(handler_input, guide().goodbye)
-        title = narration.current_section(state).title
-        return reply.tell(handler_input, guide().message("paused", title=title))
+        content = guide()
+        if not state.started:
+            return reply.ask(handler_input, content.message("no_question_pending"),
+                             prompt=narration.options(state))
+        if state.finished:
+            return reply.tell(handler_input, content.goodbye)
+        return reply.tell(handler_input, content.message(
+            "paused", number=state.section + 1, title=narration.current_section(state).title))
 
 
 class FallbackHandler(IntentHandler):

@@ -5,6 +5,11 @@ While more remain, the reply offers them, and yes, next or more names the next
 part: the listener never has to remember a longer command to go on. Both lists
 keep their place the same way, in ``state.list_offset`` with ``state.pending``
 saying which list it belongs to.
+
+The offer holds while the listener answers it, or asks what one of the words
+means (and is offered the rest again). Anything else (help, a section, where am
+I) leaves the list, so that a later "next" does what that reply's own prompt
+said: carry on with the guide.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -45,6 +50,10 @@ WORDS = SpokenList(
     items=lambda: [entry.term for entry in guide().glossary],
     first="glossary_list", offer="glossary_more", done="glossary_prompt")
 BY_PENDING = {spoken.pending: spoken for spoken in (SECTIONS, WORDS)}
+# What keeps a list's offer open: go on (yes, next, more), say it again, a word's
+# meaning, or a misheard word (which asks again rather than lose the place).
+ANSWERS = ("AMAZON.YesIntent", "AMAZON.NextIntent", "AMAZON.RepeatIntent", "DefineTermIntent",
+           "AMAZON.FallbackIntent")
 
 
 def read_part(handler_input: HandlerInput, spoken: SpokenList, offset: int = 0) -> Response:
@@ -67,6 +76,12 @@ def read_part(handler_input: HandlerInput, spoken: SpokenList, offset: int = 0) 
     return reply.ask(handler_input, said, prompt=content.message(prompt))
 
 
+def open_offer(state: ListenerState) -> str:
+    """The offer of more, when a list has more to say; else ''."""
+    spoken = BY_PENDING.get(state.pending)
+    return guide().message(spoken.offer) if spoken else ""
+
+
 class MorePartsHandler(AbstractRequestHandler):
     """Yes, next or more while a list has more: its next part.
 
@@ -83,5 +98,15 @@ class MorePartsHandler(AbstractRequestHandler):
         return read_part(handler_input, BY_PENDING[state.pending], state.list_offset)
 
 
+class LeaveListInterceptor(AbstractRequestInterceptor):
+    """Anything but an answer to a list's offer leaves the list (runs after state loads)."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        state = ListenerState.of(handler_input)
+        if state.pending in BY_PENDING and intent_name(handler_input) not in ANSWERS:
+            state.pending, state.list_offset = "", 0
+
+
 # Answers to a list's offer: they go ahead of every other handler but playback's.
 FOLLOW_UPS = (MorePartsHandler(),)
+INTERCEPTORS = (LeaveListInterceptor(),)

@@ -11,7 +11,13 @@ from ask_sdk_model import Response
 
 from content import Section, guide
 from handlers import reply
-from handlers.state import PENDING_CONTINUE, PENDING_NEXT, PENDING_RESUME, ListenerState
+from handlers.state import (
+    LIST_OFFERS,
+    PENDING_CONTINUE,
+    PENDING_NEXT,
+    PENDING_RESUME,
+    ListenerState,
+)
 
 # Leave room for SSML tags, pauses and the prompt inside Alexa's 8,000 characters.
 READ_ALL_BUDGET = 6000
@@ -103,6 +109,13 @@ def section_names() -> list[str]:
     return [section.name for section in guide().sections]
 
 
+def resume_offer(state: ListenerState) -> str:
+    """'Last time you were in section 2, What causes it...': a number and a title, since a
+    title alone does not sound like a name when heard once."""
+    return guide().message("resume_offer", number=state.section + 1,
+                           title=current_section(state).title)
+
+
 def not_understood(handler_input: HandlerInput) -> Response:
     """Say what can be said; after two misses in a row, a short list of choices."""
     state = ListenerState.of(handler_input)
@@ -110,13 +123,17 @@ def not_understood(handler_input: HandlerInput) -> Response:
     state.missed = True
     content = guide()
     if state.pending == PENDING_RESUME:
-        # Keep the offer open: a stray word should not lose the listener's place.
-        title = current_section(state).title
-        return reply.ask(handler_input, content.message("misunderstood"),
-                         prompt=content.message("resume_offer", section=title))
+        # Keep the offer open: a stray word should not lose the listener's place. Asked
+        # twice, say plainly which answers there are.
+        prompt = resume_offer(state) if state.misunderstood < 2 else content.message("resume_yes_no")
+        return reply.ask(handler_input, content.message("misunderstood"), prompt=prompt)
+    if state.pending in LIST_OFFERS and state.last_prompt:
+        # The same for a list's offer of more: it names its answers itself.
+        return reply.ask(handler_input, content.message("misunderstood"), prompt=state.last_prompt)
     state.pending = ""
     if state.misunderstood >= 2:
-        return reply.ask(handler_input, prompt=content.message("misunderstood_again"))
+        return reply.ask(handler_input, content.message("misunderstood_again"),
+                         prompt=content.message("short_choices"))
     suggestion = content.message("fallback_suggestion", names=spoken_list(section_names()))
     return reply.ask(handler_input, content.message("misunderstood"),
                      prompt=f"{suggestion} {content.message('question')}")

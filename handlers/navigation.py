@@ -91,14 +91,13 @@ class WhereAmIHandler(IntentHandler):
 
 
 class HomeHandler(IntentHandler):
-    """'Main menu': back to the start of the guide and its first choices."""
+    """'Main menu': the first choices. The place in the guide is kept: a menu is not a
+    reason to lose it, and next time the skill still offers to carry on."""
 
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        state.go_to(0)
-        state.started = False
         return reply.ask(handler_input, guide().message("home"), prompt=narration.options(state))
 
 

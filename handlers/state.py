@@ -29,6 +29,7 @@ PENDING_NEXT = "next"
 # A list has more parts: yes, next or more names them (see handlers/lists.py).
 PENDING_SECTIONS = "sections"
 PENDING_WORDS = "words"
+LIST_OFFERS = (PENDING_SECTIONS, PENDING_WORDS)
 PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_SECTIONS, PENDING_WORDS)
 
 

@@ -54,6 +54,12 @@ def message(key: str, **values: Any) -> str:
     return guide().message(key, **values)
 
 
+def resume_offer(section_id: str) -> str:
+    """The offer to carry on in that section, as a returning listener hears it."""
+    number = guide().section_index(section_id)
+    return message("resume_offer", number=number + 1, title=guide().sections[number].title)
+
+
 def parse_ssml(ssml: str) -> ElementTree.Element:
     """The SSML as XML; raises if it is not well-formed."""
     return ElementTree.fromstring(ssml)

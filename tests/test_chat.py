@@ -12,6 +12,7 @@ import pytest
 
 from content import guide
 from skill import cli
+from tests.helpers import resume_offer
 
 CAUSES = guide().section("causes")
 SCRIPT = Path(sys.executable).with_name("spasm-guide")
@@ -41,7 +42,7 @@ def test_chat_resumes_where_the_last_chat_stopped(tmp_path: Path, typed: Callabl
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     run_chat(tmp_path, typed, capsys, "what causes it", "next", "stop")
     replies = run_chat(tmp_path, typed, capsys, "yes")
-    assert f"Last time you were in {CAUSES.title}" in replies[0]
+    assert resume_offer("causes") in replies[0]
     assert replies[1].startswith(CAUSES.pages[1])
 
 

@@ -18,6 +18,7 @@ from content import guide
 from skill import cli
 from skill.conversation import Conversation
 from tests.e2e.scenarios import Reply, check, conversations
+from tests.helpers import resume_offer
 
 
 def run_steps(conversation: Conversation, steps: list[dict[str, Any]]) -> list[Reply | None]:
@@ -69,5 +70,5 @@ def test_chat_command_resumes_across_runs(tmp_path: Path, typed: Callable[[Itera
     first = chat(["what causes it", "next", "slower", "stop"])
     assert " ".join(causes.pages[1].split()) in first
     second = chat(["yes", "quit"])
-    assert guide().message("resume_offer", section=causes.title) in second
+    assert resume_offer("causes") in second
     assert second.count(" ".join(causes.pages[1].split())) == 1

@@ -166,6 +166,23 @@ def test_a_meaning_asked_in_the_middle_keeps_the_place(listing: Conversation) ->
     assert words_named(listing.say("next").text) == TERMS[CHUNK:2 * CHUNK]
 
 
+def test_a_meaning_asked_in_the_middle_offers_the_next_words(listing: Conversation) -> None:
+    assert listing.say("what does brainstem mean").reprompt == message("glossary_more")
+
+
+def test_a_misheard_word_in_the_middle_offers_the_next_words_again(listing: Conversation) -> None:
+    assert listing.say("banana bread").reprompt == message("glossary_more")
+    assert words_named(listing.say("more").text) == TERMS[CHUNK:2 * CHUNK]
+
+
+@pytest.mark.parametrize("aside", ["help", "where am I", "section two"])
+def test_anything_else_leaves_the_list_so_next_reads_the_guide(listing: Conversation,
+                                                               aside: str) -> None:
+    listing.say(aside)
+    more_words = guide().messages["list_more"].split("{items}")[0]  # "Then: "
+    assert not listing.say("next").text.startswith(more_words)
+
+
 def test_asking_for_the_list_again_starts_from_the_first_words(listing: Conversation) -> None:
     listing.say("more")
     assert words_named(listing.say("glossary").text) == TERMS[:CHUNK]

@@ -16,7 +16,7 @@ from handlers import navigation
 from skill import engine
 from skill.builder import build_skill
 from skill.conversation import Conversation
-from tests.helpers import check_reply, envelope, message, send_intent
+from tests.helpers import check_reply, envelope, message, resume_offer, send_intent
 
 CAUSES = guide().section("causes")
 
@@ -45,8 +45,19 @@ def test_first_launch_welcomes_gives_the_notice_and_choices(conversation: Conver
 def test_returning_listener_is_offered_to_resume(returning: Conversation) -> None:
     turn = returning.launch()
     assert turn.text.startswith(guide().welcome_back)
-    assert turn.reprompt == message("resume_offer", section=CAUSES.title)
+    assert turn.reprompt == resume_offer(CAUSES.id)
     assert guide().notice not in turn.text
+
+
+def test_a_misheard_answer_to_the_offer_asks_again(returning: Conversation) -> None:
+    returning.launch()
+    assert returning.say("banana bread").reprompt == resume_offer(CAUSES.id)
+
+
+def test_a_second_misheard_answer_names_the_answers(returning: Conversation) -> None:
+    returning.launch()
+    returning.say("banana bread")
+    assert returning.say("the weather").reprompt == message("resume_yes_no")
 
 
 def test_yes_resumes_at_the_same_section_and_page(returning: Conversation) -> None:
@@ -112,6 +123,17 @@ def test_help(launched: Conversation, before: list[str], start: str) -> None:
     assert turn.text.startswith(start)
 
 
+@pytest.mark.parametrize(("before", "reprompt"), [
+    pytest.param([], launched_options(), id="outside_a_section_the_first_choices"),
+    pytest.param(["what causes it"], message("more_pages"), id="inside_a_section_go_on"),
+])
+def test_help_reprompts_with_a_next_step(launched: Conversation, before: list[str],
+                                         reprompt: str) -> None:
+    for utterance in before:
+        launched.say(utterance)
+    assert launched.say("help").reprompt == reprompt
+
+
 # --- stop, cancel, pause, session end ---------------------------------------------------
 
 
@@ -122,13 +144,25 @@ def test_stopping_ends_the_session_and_keeps_the_place(launched: Conversation, w
     turn = launched.say(word)
     assert turn.ended
     assert turn.reprompt == ""
-    assert launched.launch().reprompt == message("resume_offer", section=CAUSES.title)
+    assert launched.launch().reprompt == resume_offer(CAUSES.id)
 
 
 def test_stop_before_reading_just_says_goodbye(launched: Conversation) -> None:
     turn = launched.say("stop")
     assert turn.ended
     assert turn.text == guide().goodbye
+
+
+def test_paused_names_the_section_by_number_and_title(launched: Conversation) -> None:
+    launched.say("what causes it")
+    assert launched.say("pause").text == message("paused", number=2, title=CAUSES.title)
+
+
+@pytest.mark.parametrize("word", ["wait", "hold on"])
+def test_wait_before_reading_keeps_the_choices_open(launched: Conversation, word: str) -> None:
+    turn = launched.say(word)
+    assert not turn.ended
+    assert turn.reprompt == launched_options()
 
 
 def test_pause_after_the_last_page_does_not_promise_to_carry_on(launched: Conversation) -> None:
@@ -148,7 +182,7 @@ def test_session_ended_request_gets_no_speech(skill: CustomSkill) -> None:
 def test_session_ended_request_keeps_the_place(launched: Conversation) -> None:
     launched.say("what causes it")
     launched.end("EXCEEDED_MAX_REPROMPTS")
-    assert launched.launch().reprompt == message("resume_offer", section=CAUSES.title)
+    assert launched.launch().reprompt == resume_offer(CAUSES.id)
 
 
 # --- not understood -------------------------------------------------------------------
@@ -164,8 +198,8 @@ def test_first_miss_apologises_and_suggests_sections(launched: Conversation) -> 
 def test_second_miss_in_a_row_lists_short_choices(launched: Conversation) -> None:
     launched.say("banana bread recipe")
     turn = launched.say("the weather tomorrow")
-    assert turn.text == message("misunderstood_again")
-    assert turn.reprompt == message("misunderstood_again")
+    assert turn.text.startswith(message("misunderstood_again"))
+    assert turn.reprompt == message("short_choices")
 
 
 def test_an_understood_request_resets_the_misses(launched: Conversation) -> None:

@@ -171,8 +171,14 @@ def test_where_am_i_does_not_move(launched: Conversation) -> None:
 # --- main menu -------------------------------------------------------------------------------
 
 
-def test_main_menu_goes_back_to_the_start(launched: Conversation) -> None:
+def test_main_menu_gives_the_first_choices(launched: Conversation) -> None:
     launched.say("symptoms")
     turn = launched.say("main menu")
     assert turn.text.startswith(message("home"))
-    assert launched.say("where am I").text.startswith(message("where_not_started"))
+    assert turn.reprompt.startswith(message("first_options"))
+
+
+def test_main_menu_keeps_the_place(launched: Conversation) -> None:
+    launched.say("symptoms")
+    launched.say("main menu")
+    assert launched.say("where am I").text.startswith(f"You're in section 3, {SECTIONS[2].title}")

@@ -27,7 +27,7 @@ from skill.builder import build_skill
 from skill.config import Settings
 from skill.conversation import Conversation
 from skill.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
-from tests.helpers import run_together
+from tests.helpers import resume_offer, run_together
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = Path(__file__).with_name("requests")
@@ -134,8 +134,7 @@ def test_place_survives_a_restart_through_the_skill(database: Path) -> None:
     first.say("stop")
     again = Conversation(build_skill(SQLiteAdapter(database)), user_id=RAW_USER)
     offer = again.launch()
-    title = guide().sections[guide().section_index("causes")].title
-    assert guide().message("resume_offer", section=title) in offer.text
+    assert resume_offer("causes") in offer.text
     assert causes_first_page() in again.say("yes").text
 
 
@@ -378,8 +377,7 @@ def test_dynamodb_place_survives_through_the_skill(lambda_module: Any) -> None:
     first.say("next")
     first.say("stop")
     again = Conversation(build_skill(adapter), user_id=RAW_USER)
-    title = guide().sections[guide().section_index("causes")].title
-    assert guide().message("resume_offer", section=title) in again.launch().text
+    assert resume_offer("causes") in again.launch().text
     page_two = guide().sections[guide().section_index("causes")].pages[1]
     assert flat(page_two) in again.say("yes").text
 

@@ -17,6 +17,7 @@ from typing import Any
 from content import guide
 from handlers import narration
 from skill.conversation import ssml_to_text
+from tests.helpers import resume_offer
 
 CONVERSATIONS_FILE = Path(__file__).with_name("conversations.json")
 
@@ -79,8 +80,7 @@ def problems(expect: dict[str, Any], reply: Reply) -> list[str]:
         need(content.message("where_am_i", number=number, title=section.title, page=page,
                              pages=len(section.pages)), "where am I")
     if "resume_offer" in expect:
-        title = _section(expect["resume_offer"]).title
-        need(content.message("resume_offer", section=title), "offer to resume")
+        need(resume_offer(expect["resume_offer"]), "offer to resume")
     if "notice" in expect:
         heard = _flat(content.notice) in text
         if heard != expect["notice"]:
