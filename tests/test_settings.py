@@ -101,6 +101,27 @@ def test_changing_speed_in_a_section_offers_to_go_on(launched: Conversation) -> 
     assert launched.say("slower").reprompt == message("more_pages")
 
 
+def test_changing_speed_in_a_section_reads_the_page_again_at_the_new_speed(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say("slower")
+    slower = message("speed_changed", speed=guide().messages["speed_names"][1])
+    assert turn.text.startswith(f"{slower} {CAUSES.pages[1]}")
+    assert rate(turn) == "85%"
+
+
+def test_repeat_after_a_speed_change_says_the_page_again(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("faster")
+    assert CAUSES.pages[0] in launched.say("repeat").text
+
+
+def test_changing_speed_before_a_section_offers_the_choices(launched: Conversation) -> None:
+    turn = launched.say("slower")
+    assert message("first_options") in turn.reprompt
+
+
 def test_speed_is_remembered_in_a_new_session(launched: Conversation) -> None:
     launched.say("slower")
     launched.end()
