@@ -57,7 +57,6 @@ class DetailHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         state.detail = self.LEVELS[intent_name(handler_input)]
-        state.page = min(state.page, state.pages_here - 1)
         return _heard_on_this_page(handler_input,
                                    guide().message("brief_on" if state.brief else "detail_on"))
 

@@ -57,6 +57,40 @@ def test_more_detail_in_the_middle_of_a_section_keeps_the_page(launched: Convers
     assert CAUSES.pages[1] in launched.say("more detail").text
 
 
+def test_more_detail_after_brief_goes_back_to_the_page_the_listener_was_on(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    launched.say("brief")
+    assert launched.say("more detail").text.startswith(f"{message('detail_on')} {CAUSES.pages[1]}")
+
+
+def test_brief_on_a_later_page_reads_the_summary_with_its_title(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say("brief")
+    assert turn.text.startswith(f"{message('brief_on')} {CAUSES.title}. {CAUSES.summary}")
+
+
+def test_back_in_brief_from_a_later_page_goes_to_the_section_before(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    launched.say("brief")
+    overview = guide().sections[0]
+    assert launched.say("back").text.startswith(f"{overview.title}. {overview.summary}")
+
+
+def test_the_full_text_page_kept_in_brief_is_remembered_in_a_new_session(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    launched.say("brief")
+    launched.end()
+    launched.launch()
+    assert CAUSES.pages[1] in launched.say("more detail").text
+
+
 # --- speed --------------------------------------------------------------------------------------
 
 
