@@ -145,12 +145,30 @@ def test_where_am_i_in_the_middle(launched: Conversation) -> None:
     assert turn.text.startswith(f"{here} {message('where_next_page', page=2)}")
 
 
-def test_where_am_i_at_the_end_of_a_section(launched: Conversation) -> None:
+def test_where_am_i_at_the_end_of_a_section_names_the_next_one_once(
+        launched: Conversation) -> None:
     launched.say("section two")
     for _ in SECTIONS[1].pages[1:]:
         launched.say("next")
     turn = launched.say("where am I")
+    assert turn.text.count(SECTIONS[2].title) == 1
+    assert SECTIONS[2].title in turn.reprompt
+
+
+def test_where_am_i_names_the_next_section_when_the_prompt_does_not(
+        launched: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(guide().messages, "section_end", "That's the end of {title}. Say next.")
+    launched.say("section two")
+    launched.say("brief")
+    turn = launched.say("where am I")
     assert message("where_next_section", next=SECTIONS[2].title) in turn.text
+
+
+def test_where_am_i_in_brief_mode_names_the_next_section_once(launched: Conversation) -> None:
+    launched.say("section two")
+    launched.say("brief")
+    turn = launched.say("where am I")
+    assert turn.text.count(SECTIONS[2].title) == 1
 
 
 def test_where_am_i_on_the_last_page(launched: Conversation) -> None:
