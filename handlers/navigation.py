@@ -54,8 +54,9 @@ class JumpHandler(IntentHandler):
             target = 0
         elif name == "NextSectionIntent":
             if state.section == last:
-                state.go_to(last, state.pages_here - 1)
-                return reply.ask(handler_input, prompt=narration.next_step(state))
+                # Stay: the rest of this section is still unread, and next reads it.
+                return reply.ask(handler_input, guide().message("last_section"),
+                                 prompt=narration.next_step(state))
             target = state.section + 1
         else:
             target = max(state.section - 1, 0)

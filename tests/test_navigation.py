@@ -122,10 +122,24 @@ def test_a_section_number_that_is_not_a_number(launched: Conversation) -> None:
     assert turn.text.startswith(message("no_such_section", number="like that", count=COUNT))
 
 
-def test_the_next_section_from_the_last_says_the_guide_ends(launched: Conversation) -> None:
+def test_the_next_section_from_the_last_says_so_and_offers_the_rest(
+        launched: Conversation) -> None:
     launched.say("the last section")
     turn = launched.say("the next section")
-    assert turn.text == message("guide_end")
+    assert turn.text == f"{message('last_section')} {message('more_pages')}"
+
+
+def test_the_next_section_from_the_last_keeps_the_place(launched: Conversation) -> None:
+    launched.say("the last section")
+    launched.say("the next section")
+    assert launched.say("next").text.startswith(SECTIONS[-1].pages[1])
+
+
+def test_the_next_section_on_the_last_page_says_the_guide_ends(launched: Conversation) -> None:
+    launched.say("the last section")
+    for _ in SECTIONS[-1].pages[1:]:
+        launched.say("next")
+    assert launched.say("the next section").reprompt == message("guide_end")
 
 
 # --- where am I ----------------------------------------------------------------------------
