@@ -58,8 +58,12 @@ class JumpHandler(IntentHandler):
                 return reply.ask(handler_input, guide().message("last_section"),
                                  prompt=narration.next_step(state))
             target = state.section + 1
+        elif state.section == 0:
+            # As back does on the first page: say why the same section is heard again.
+            state.go_to(0)
+            return narration.read_here(handler_input, guide().message("first_section"))
         else:
-            target = max(state.section - 1, 0)
+            target = state.section - 1
         state.go_to(target)
         return narration.read_here(handler_input)
 

@@ -96,8 +96,9 @@ def test_a_long_list_starts_again_after_something_else(launched: Conversation) -
                  id="the_next_section_before_starting_is_the_first"),
     pytest.param(["symptoms", "next"], "the previous section", f"{SECTIONS[1].title}.",
                  id="the_previous_section"),
-    pytest.param(["start over"], "the previous section", f"{SECTIONS[0].title}.",
-                 id="the_previous_section_from_the_first_stays_there"),
+    pytest.param(["start over"], "the previous section",
+                 f"{message('first_section')} {SECTIONS[0].title}. {SECTIONS[0].pages[0]}",
+                 id="the_previous_section_from_the_first_says_so_and_reads_it"),
 ])
 def test_going_to_a_section_reads_it(launched: Conversation, before: list[str], said: str,
                                      start: str) -> None:
