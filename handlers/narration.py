@@ -31,7 +31,7 @@ def page_text(state: ListenerState) -> list[str]:
     """The words of the current page, with the section heading on its first page."""
     section = current_section(state)
     text = section.summary if state.brief else section.pages[state.page]
-    if state.page == 0:
+    if state.page_here == 0:
         return [guide().message("section_heading", title=section.title), text]
     return [text]
 

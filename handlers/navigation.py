@@ -54,11 +54,16 @@ class JumpHandler(IntentHandler):
             target = 0
         elif name == "NextSectionIntent":
             if state.section == last:
-                state.go_to(last, state.pages_here - 1)
-                return reply.ask(handler_input, prompt=narration.next_step(state))
+                # Stay: the rest of this section is still unread, and next reads it.
+                return reply.ask(handler_input, guide().message("last_section"),
+                                 prompt=narration.next_step(state))
             target = state.section + 1
+        elif state.section == 0:
+            # As back does on the first page: say why the same section is heard again.
+            state.go_to(0)
+            return narration.read_here(handler_input, guide().message("first_section"))
         else:
-            target = max(state.section - 1, 0)
+            target = state.section - 1
         state.go_to(target)
         return narration.read_here(handler_input)
 
@@ -80,14 +85,20 @@ class WhereAmIHandler(IntentHandler):
         else:
             here = content.message("where_am_i", number=state.section + 1, title=section.title,
                                    page=state.page + 1, pages=state.pages_here)
-        if state.at_end_of_guide:
-            after = content.message("where_last")
-        elif state.at_last_page_of_section:
-            after = content.message("where_next_section",
-                                    next=content.sections[state.section + 1].title)
-        else:
-            after = content.message("where_next_page", page=state.page + 2)
-        return reply.ask(handler_input, here, after, prompt=narration.next_step(state))
+        prompt = narration.next_step(state)
+        return reply.ask(handler_input, here, _what_comes_next(state, prompt), prompt=prompt)
+
+
+def _what_comes_next(state: ListenerState, prompt: str) -> str:
+    """The page or section after this one; nothing when the prompt already names the next
+    section, since heard once a repeated name sounds like a mistake."""
+    content = guide()
+    if state.at_end_of_guide:
+        return content.message("where_last")
+    if not state.at_last_page_of_section:
+        return content.message("where_next_page", page=state.page + 2)
+    following = content.sections[state.section + 1].title
+    return "" if following in prompt else content.message("where_next_section", next=following)
 
 
 class HomeHandler(IntentHandler):

@@ -62,9 +62,19 @@ class PreviousHandler(IntentHandler):
         if not state.started:
             state.go_to(0)
             return narration.read_here(handler_input)
-        if state.retreat():
-            return narration.read_here(handler_input)
-        return narration.read_here(handler_input, guide().message("first_page"))
+        section = state.section
+        if not state.retreat():
+            return narration.read_here(handler_input, guide().message("first_page"))
+        return narration.read_here(handler_input, *_back_into_another_section(state, section))
+
+
+def _back_into_another_section(state: ListenerState, left: int) -> tuple[str, ...]:
+    """Back past a section's start lands on the last page of the one before, which has no
+    heading: say which section and page, or the listener cannot tell they changed section."""
+    if state.section == left or state.page_here == 0:
+        return ()
+    title = narration.current_section(state).title
+    return (guide().message("back_to_section", title=title, page=state.page + 1),)
 
 
 class RepeatHandler(IntentHandler):

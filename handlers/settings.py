@@ -12,8 +12,18 @@ from handlers.state import NORMAL_SPEED, SPEED_RATES, ListenerState
 
 
 def _carry_on(state: ListenerState) -> str:
-    """After a setting changes, offer to continue where the listener is."""
+    """After a setting stays as it was, offer to continue where the listener is."""
     return narration.next_step(state) if state.started else narration.options(state)
+
+
+def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
+    """Confirm a change and re-read the current page with it, so the listener hears it at
+    once and 'repeat' replays the page, not just the confirmation; before any section
+    there is no page, so the confirmation and the choices."""
+    state = ListenerState.of(handler_input)
+    if state.started:
+        return narration.read_here(handler_input, said)
+    return reply.ask(handler_input, said, prompt=narration.options(state))
 
 
 class SpeedHandler(IntentHandler):
@@ -31,10 +41,10 @@ class SpeedHandler(IntentHandler):
         if not 0 <= wanted < len(SPEED_RATES):
             said = content.message("speed_limit",
                                    speed=content.messages["speed_limit_names"][state.speed])
-        else:
-            state.speed = wanted
-            said = content.message("speed_changed", speed=content.messages["speed_names"][wanted])
-        return reply.ask(handler_input, said, prompt=_carry_on(state))
+            return reply.ask(handler_input, said, prompt=_carry_on(state))
+        state.speed = wanted
+        said = content.message("speed_changed", speed=content.messages["speed_names"][wanted])
+        return _heard_on_this_page(handler_input, said)
 
 
 class DetailHandler(IntentHandler):
@@ -47,11 +57,8 @@ class DetailHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         state.detail = self.LEVELS[intent_name(handler_input)]
-        state.page = min(state.page, state.pages_here - 1)
-        said = guide().message("brief_on" if state.brief else "detail_on")
-        if state.started:
-            return narration.read_here(handler_input, said)
-        return reply.ask(handler_input, said, prompt=narration.options(state))
+        return _heard_on_this_page(handler_input,
+                                   guide().message("brief_on" if state.brief else "detail_on"))
 
 
 HANDLERS = (SpeedHandler(), DetailHandler())

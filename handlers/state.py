@@ -114,8 +114,14 @@ class ListenerState:
         return 1 if self.brief else len(guide().sections[self.section].pages)
 
     @property
+    def page_here(self) -> int:
+        """The page heard at the current detail level. A brief section is one page, while
+        `page` keeps the full-text place, so more detail resumes where the listener was."""
+        return 0 if self.brief else self.page
+
+    @property
     def at_last_page_of_section(self) -> bool:
-        return self.page >= self.pages_here - 1
+        return self.page_here >= self.pages_here - 1
 
     @property
     def at_end_of_guide(self) -> bool:
@@ -139,8 +145,8 @@ class ListenerState:
 
     def retreat(self) -> bool:
         """Move one page back; False when already at the first page of the guide."""
-        if self.page > 0:
-            self.go_to(self.section, min(self.page - 1, self.pages_here - 1))
+        if self.page_here > 0:
+            self.go_to(self.section, self.page - 1)
             return True
         if self.section > 0:
             previous = self.section - 1

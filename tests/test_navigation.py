@@ -96,8 +96,9 @@ def test_a_long_list_starts_again_after_something_else(launched: Conversation) -
                  id="the_next_section_before_starting_is_the_first"),
     pytest.param(["symptoms", "next"], "the previous section", f"{SECTIONS[1].title}.",
                  id="the_previous_section"),
-    pytest.param(["start over"], "the previous section", f"{SECTIONS[0].title}.",
-                 id="the_previous_section_from_the_first_stays_there"),
+    pytest.param(["start over"], "the previous section",
+                 f"{message('first_section')} {SECTIONS[0].title}. {SECTIONS[0].pages[0]}",
+                 id="the_previous_section_from_the_first_says_so_and_reads_it"),
 ])
 def test_going_to_a_section_reads_it(launched: Conversation, before: list[str], said: str,
                                      start: str) -> None:
@@ -122,10 +123,24 @@ def test_a_section_number_that_is_not_a_number(launched: Conversation) -> None:
     assert turn.text.startswith(message("no_such_section", number="like that", count=COUNT))
 
 
-def test_the_next_section_from_the_last_says_the_guide_ends(launched: Conversation) -> None:
+def test_the_next_section_from_the_last_says_so_and_offers_the_rest(
+        launched: Conversation) -> None:
     launched.say("the last section")
     turn = launched.say("the next section")
-    assert turn.text == message("guide_end")
+    assert turn.text == f"{message('last_section')} {message('more_pages')}"
+
+
+def test_the_next_section_from_the_last_keeps_the_place(launched: Conversation) -> None:
+    launched.say("the last section")
+    launched.say("the next section")
+    assert launched.say("next").text.startswith(SECTIONS[-1].pages[1])
+
+
+def test_the_next_section_on_the_last_page_says_the_guide_ends(launched: Conversation) -> None:
+    launched.say("the last section")
+    for _ in SECTIONS[-1].pages[1:]:
+        launched.say("next")
+    assert launched.say("the next section").reprompt == message("guide_end")
 
 
 # --- where am I ----------------------------------------------------------------------------
@@ -145,12 +160,30 @@ def test_where_am_i_in_the_middle(launched: Conversation) -> None:
     assert turn.text.startswith(f"{here} {message('where_next_page', page=2)}")
 
 
-def test_where_am_i_at_the_end_of_a_section(launched: Conversation) -> None:
+def test_where_am_i_at_the_end_of_a_section_names_the_next_one_once(
+        launched: Conversation) -> None:
     launched.say("section two")
     for _ in SECTIONS[1].pages[1:]:
         launched.say("next")
     turn = launched.say("where am I")
+    assert turn.text.count(SECTIONS[2].title) == 1
+    assert SECTIONS[2].title in turn.reprompt
+
+
+def test_where_am_i_names_the_next_section_when_the_prompt_does_not(
+        launched: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(guide().messages, "section_end", "That's the end of {title}. Say next.")
+    launched.say("section two")
+    launched.say("brief")
+    turn = launched.say("where am I")
     assert message("where_next_section", next=SECTIONS[2].title) in turn.text
+
+
+def test_where_am_i_in_brief_mode_names_the_next_section_once(launched: Conversation) -> None:
+    launched.say("section two")
+    launched.say("brief")
+    turn = launched.say("where am I")
+    assert turn.text.count(SECTIONS[2].title) == 1
 
 
 def test_where_am_i_on_the_last_page(launched: Conversation) -> None:

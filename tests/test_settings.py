@@ -57,6 +57,40 @@ def test_more_detail_in_the_middle_of_a_section_keeps_the_page(launched: Convers
     assert CAUSES.pages[1] in launched.say("more detail").text
 
 
+def test_more_detail_after_brief_goes_back_to_the_page_the_listener_was_on(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    launched.say("brief")
+    assert launched.say("more detail").text.startswith(f"{message('detail_on')} {CAUSES.pages[1]}")
+
+
+def test_brief_on_a_later_page_reads_the_summary_with_its_title(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say("brief")
+    assert turn.text.startswith(f"{message('brief_on')} {CAUSES.title}. {CAUSES.summary}")
+
+
+def test_back_in_brief_from_a_later_page_goes_to_the_section_before(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    launched.say("brief")
+    overview = guide().sections[0]
+    assert launched.say("back").text.startswith(f"{overview.title}. {overview.summary}")
+
+
+def test_the_full_text_page_kept_in_brief_is_remembered_in_a_new_session(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    launched.say("brief")
+    launched.end()
+    launched.launch()
+    assert CAUSES.pages[1] in launched.say("more detail").text
+
+
 # --- speed --------------------------------------------------------------------------------------
 
 
@@ -70,6 +104,9 @@ def test_normal_speed_has_no_rate(launched: Conversation) -> None:
         pytest.param([], "slower",
                      message("speed_changed", speed=guide().messages["speed_names"][1]), "85%",
                      id="slower_sets_a_slower_rate"),
+        pytest.param(["slower"] * 2, "faster",
+                     message("speed_changed", speed="a little slower than normal"), "85%",
+                     id="faster_from_the_slowest_says_it_is_still_slower_than_normal"),
         pytest.param(["slower"] * 2, "slower", message("speed_limit", speed="slow"), "70%",
                      id="slower_stops_at_the_slowest"),
         pytest.param(["faster"] * 2, "faster", message("speed_limit", speed="fast"), "130%",
@@ -96,6 +133,27 @@ def test_the_rate_applies_to_later_replies(launched: Conversation) -> None:
 def test_changing_speed_in_a_section_offers_to_go_on(launched: Conversation) -> None:
     launched.say("what causes it")
     assert launched.say("slower").reprompt == message("more_pages")
+
+
+def test_changing_speed_in_a_section_reads_the_page_again_at_the_new_speed(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say("slower")
+    slower = message("speed_changed", speed=guide().messages["speed_names"][1])
+    assert turn.text.startswith(f"{slower} {CAUSES.pages[1]}")
+    assert rate(turn) == "85%"
+
+
+def test_repeat_after_a_speed_change_says_the_page_again(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("faster")
+    assert CAUSES.pages[0] in launched.say("repeat").text
+
+
+def test_changing_speed_before_a_section_offers_the_choices(launched: Conversation) -> None:
+    turn = launched.say("slower")
+    assert message("first_options") in turn.reprompt
 
 
 def test_speed_is_remembered_in_a_new_session(launched: Conversation) -> None:
