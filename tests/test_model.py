@@ -130,6 +130,7 @@ def test_a_slot_sample_with_an_unknown_value_is_not_a_match() -> None:
     ("tell me about botox", "treatment"),
     ("symptoms", "symptoms"),
     ("What is hemifacial spasm?", "overview"),
+    ("what is microvascular decompression", "treatment"),
 ])
 def test_real_questions_reach_the_right_section(said: str, section_id: str) -> None:
     resolution = resolver().resolve(said)

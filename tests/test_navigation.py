@@ -90,6 +90,8 @@ def test_a_long_list_starts_again_after_something_else(launched: Conversation) -
     pytest.param([], "section 2", f"{SECTIONS[1].title}.", id="section_by_digit_reads_it"),
     pytest.param([], "the last section", f"{SECTIONS[-1].title}. {SECTIONS[-1].pages[0]}",
                  id="the_last_section"),
+    pytest.param(["what causes it"], "last topic", f"{SECTIONS[-1].title}.",
+                 id="last_topic_is_the_last_section_not_the_previous_one"),
     pytest.param(["what causes it"], "the next section", f"{SECTIONS[2].title}.",
                  id="the_next_section_skips_the_rest_of_this_one"),
     pytest.param([], "the next section", f"{SECTIONS[0].title}.",
