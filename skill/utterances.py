@@ -20,6 +20,7 @@ from content.loader import normalise as without_article
 from skill.model import SKILL_PACKAGE
 
 FALLBACK = "AMAZON.FallbackIntent"
+POLITE = "please"
 MODEL_FILE = SKILL_PACKAGE / "interactionModels" / "custom" / "en-US.json"
 
 
@@ -38,6 +39,20 @@ class Resolution:
 def tidy(text: str) -> str:
     """Lower case, no punctuation but apostrophes, single spaces."""
     return " ".join(re.sub(r"[^\w' ]+", " ", text.lower().replace("\u2019", "'")).split())
+
+
+def without_please(said: str) -> str:
+    """Tidied text without a "please" before or after it: "slower please" means "slower".
+
+    Only at the ends, so a phrase that has "please" inside keeps it; phrases that are
+    themselves polite ("yes please") are looked up before this is used.
+    """
+    words = said.split()
+    if words[:1] == [POLITE]:
+        words = words[1:]
+    if words[-1:] == [POLITE]:
+        words = words[:-1]
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,8 @@ class Resolver:
 
     def resolve(self, text: str) -> Resolution:
         said = tidy(text)
+        if said not in self.literals:
+            said = without_please(said)
         if not said:
             return Resolution(FALLBACK)
         if said in self.literals:

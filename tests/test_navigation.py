@@ -88,6 +88,8 @@ def test_a_long_list_starts_again_after_something_else(launched: Conversation) -
     pytest.param([], "section three", f"{SECTIONS[2].title}. {SECTIONS[2].pages[0]}",
                  id="section_by_number_reads_it"),
     pytest.param([], "section 2", f"{SECTIONS[1].title}.", id="section_by_digit_reads_it"),
+    pytest.param([], "section three please", f"{SECTIONS[2].title}.",
+                 id="section_by_number_said_politely"),
     pytest.param([], "the last section", f"{SECTIONS[-1].title}. {SECTIONS[-1].pages[0]}",
                  id="the_last_section"),
     pytest.param(["what causes it"], "last topic", f"{SECTIONS[-1].title}.",
