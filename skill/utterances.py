@@ -20,6 +20,8 @@ from content.loader import normalise as without_article
 from skill.model import SKILL_PACKAGE
 
 FALLBACK = "AMAZON.FallbackIntent"
+# Alexa turns these into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.
+NUMBER_TYPES = ("AMAZON.NUMBER", "AMAZON.Ordinal")
 POLITE = "please"
 MODEL_FILE = SKILL_PACKAGE / "interactionModels" / "custom" / "en-US.json"
 
@@ -113,7 +115,7 @@ class Resolver:
         return loose or Resolution(FALLBACK)
 
     def _slot(self, kind: str, value: str) -> Slot:
-        if kind == "AMAZON.NUMBER":
+        if kind in NUMBER_TYPES:
             number = value if value.isdigit() else NUMBER_WORDS.get(value)
             return Slot(value=str(number) if number is not None else value,
                         resolved=str(number) if number is not None else None)

@@ -95,6 +95,7 @@ def _slot_values() -> dict[str, list[tuple[str, str]]]:
                     for form in (value["name"]["value"], *value["name"]["synonyms"])]
              for slot, kind in (("section", "SectionName"), ("term", "GlossaryTerm"))}
     forms["number"] = [("three", "3"), ("5", "5"), ("first", "1")]
+    forms["ordinal"] = [("first", "1"), ("third", "3"), ("5", "5")]
     return forms
 
 
