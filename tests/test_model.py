@@ -161,6 +161,8 @@ def test_real_questions_reach_the_right_section(said: str, section_id: str) -> N
     ("misunderstood_again", "help", "AMAZON.HelpIntent"),
     ("glossary_prompt", "what does brainstem mean", "DefineTermIntent"),
     ("glossary_more", "more", "AMAZON.NextIntent"),
+    ("term_unknown", "next", "AMAZON.NextIntent"),
+    ("term_unknown_heard", "next", "AMAZON.NextIntent"),
     ("paused", "yes", "AMAZON.YesIntent"),
 ])
 def test_what_the_skill_tells_people_to_say_is_understood(message: str, phrase: str,
