@@ -192,6 +192,13 @@ def test_after_the_last_words_next_reads_the_guide(launched: Conversation) -> No
         message("section_heading", title=guide().sections[0].title))
 
 
+def test_after_the_last_words_next_carries_on_where_the_listener_was(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    hear_every_word(launched)
+    assert launched.say("next").text.startswith(guide().section("causes").pages[1])
+
+
 def test_after_no_next_reads_the_guide_not_more_words(listing: Conversation) -> None:
     listing.say("no")
     assert listing.say("next").text.startswith(

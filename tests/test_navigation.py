@@ -28,6 +28,12 @@ def test_list_names_every_section_with_its_number(launched: Conversation) -> Non
     assert turn.reprompt == message("pick_section")
 
 
+def test_after_the_list_next_carries_on_where_the_listener_was(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("list the sections")
+    assert launched.say("next").text.startswith(SECTIONS[1].pages[1])
+
+
 def test_a_list_reply_names_at_most_five_sections(launched: Conversation) -> None:
     assert lists.LIST_CHUNK <= 5
     assert len(titles_in(launched.say("list the sections").text)) <= 5
