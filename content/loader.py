@@ -326,15 +326,15 @@ def _check_unique(path: Path, field: str, names: list[str]) -> None:
 
 
 def _check_placeholders(path: Path, intents: tuple[IntentPhrases, ...]) -> None:
-    allowed = {"section", "term", "number"}
+    allowed = {"section", "term", "number", "ordinal"}
     for intent in intents:
         for sample in intent.samples:
             unknown = set(SLOT_PLACEHOLDER.findall(sample)) - allowed
             if unknown:
                 raise ContentError(
                     path, f"intents.{intent.name}",
-                    f"'{sample}' uses {{{unknown.pop()}}}; only {{section}}, {{term}} and "
-                    "{number} are known",
+                    f"'{sample}' uses {{{unknown.pop()}}}; only {{section}}, {{term}}, "
+                    "{number} and {ordinal} are known",
                 )
 
 

@@ -13,10 +13,18 @@ from handlers.state import ListenerState
 
 # Echo a heard word back only when it is short and plainly a word.
 MAX_ECHO_CHARS = 40
+# "What does that mean" points back at what was said; "the word that" would be nonsense.
+NOT_A_WORD = frozenset({"that", "this", "it", "them", "those", "these", "that word", "this word"})
 
 
 def _examples() -> str:
     return narration.spoken_list([entry.term for entry in guide().glossary[:3]])
+
+
+def _echoable(heard: str) -> bool:
+    """Short, plainly a word, and not a pronoun: safe and sensible to say back."""
+    return (bool(heard) and len(heard) <= MAX_ECHO_CHARS and heard.lower() not in NOT_A_WORD
+            and all(c.isalpha() or c in " '-" for c in heard))
 
 
 class DefineTermHandler(IntentHandler):
@@ -33,7 +41,7 @@ class DefineTermHandler(IntentHandler):
             prompt = lists.open_offer(ListenerState.of(handler_input)) or content.message("term_prompt")
             return reply.ask(handler_input, entry.meaning, prompt=prompt, title=entry.term.capitalize())
         echo = " ".join(heard.split())
-        if echo and len(echo) <= MAX_ECHO_CHARS and all(c.isalpha() or c in " '-" for c in echo):
+        if _echoable(echo):
             said = content.message("term_unknown_heard", heard=echo, examples=_examples())
         else:
             said = content.message("term_unknown", examples=_examples())

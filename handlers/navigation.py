@@ -22,13 +22,15 @@ class ListSectionsHandler(IntentHandler):
 
 
 class SectionNumberHandler(IntentHandler):
-    """'Section three': go to that section, or say which numbers exist."""
+    """'Section three' or 'the third section': go to it, or say which numbers exist."""
 
     intents = ("SectionNumberIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         count = len(guide().sections)
         number = slot_number(handler_input, "number")
+        if number is None:  # "the third section" fills the ordinal slot instead
+            number = slot_number(handler_input, "ordinal")
         if number is None or not 1 <= number <= count:
             heard = str(number) if number is not None else "like that"
             return reply.ask(

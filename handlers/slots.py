@@ -30,7 +30,7 @@ def slot_text(handler_input: HandlerInput, name: str) -> str:
 
 
 def slot_number(handler_input: HandlerInput, name: str) -> int | None:
-    """A small whole number from an AMAZON.NUMBER slot ('3', 'three' or 'third')."""
+    """A small whole number from an AMAZON.NUMBER or AMAZON.Ordinal slot ('3', 'three' or 'third')."""
     text = slot_text(handler_input, name).strip().lower()
     if text.isdecimal() and len(text) <= 4:  # isdigit() would let '²' through to int()
         return int(text)

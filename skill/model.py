@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKILL_PACKAGE = PROJECT_ROOT / "skill-package"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 SLOT_TYPES = {"section": ("section", "SectionName"), "term": ("term", "GlossaryTerm"),
-              "number": ("number", "AMAZON.NUMBER")}
+              "number": ("number", "AMAZON.NUMBER"), "ordinal": ("ordinal", "AMAZON.Ordinal")}
 # Built-ins Alexa requires or that navigation needs, even without extra samples.
 REQUIRED_BUILTINS = (
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",

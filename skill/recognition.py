@@ -2,9 +2,9 @@
 
 PocketSphinx decodes against a JSGF grammar generated from the resolver's own
 phrases: every literal sample, Alexa's built-in phrases, and every slot sample
-with each slot value and synonym (numbers one to ten). So the recogniser can
-only hear things the conversation engine can answer, which is what makes a
-small offline model accurate enough to talk to.
+with each slot value and synonym (numbers one to ten, first to tenth). So the
+recogniser can only hear things the conversation engine can answer, which is
+what makes a small offline model accurate enough to talk to.
 
 Words the bundled dictionary lacks get a pronunciation from
 :data:`PRONUNCIATIONS`; phrases with any other unknown word are left out of the
@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000  # what the en-US acoustic model was trained on
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-NUMBER_TYPE = "AMAZON.NUMBER"
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+            "tenth")
+SPOKEN_NUMBERS = {"AMAZON.NUMBER": NUMBERS, "AMAZON.Ordinal": ORDINALS}
 GRAMMAR_SEARCH, KEYWORD_SEARCH = "guide", "keyword"
 # Faint noise added to every buffer. Synthetic speech has digital silence (exact
 # zeros), which upsets PocketSphinx's log-energy features and cepstral mean;
@@ -111,9 +113,9 @@ def templates(understand: Resolver) -> list[Template]:
 
 
 def slot_values(understand: Resolver, kind: str) -> list[str]:
-    """What may fill a slot: every value and synonym, or the numbers one to ten."""
-    if kind == NUMBER_TYPE:
-        return list(NUMBERS)
+    """What may fill a slot: every value and synonym, or the numbers (or ordinals) one to ten."""
+    if kind in SPOKEN_NUMBERS:
+        return list(SPOKEN_NUMBERS[kind])
     return sorted(understand.types.get(kind, {}))
 
 

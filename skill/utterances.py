@@ -20,6 +20,9 @@ from content.loader import normalise as without_article
 from skill.model import SKILL_PACKAGE
 
 FALLBACK = "AMAZON.FallbackIntent"
+# Alexa turns these into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.
+NUMBER_TYPES = ("AMAZON.NUMBER", "AMAZON.Ordinal")
+POLITE = "please"
 MODEL_FILE = SKILL_PACKAGE / "interactionModels" / "custom" / "en-US.json"
 
 
@@ -38,6 +41,20 @@ class Resolution:
 def tidy(text: str) -> str:
     """Lower case, no punctuation but apostrophes, single spaces."""
     return " ".join(re.sub(r"[^\w' ]+", " ", text.lower().replace("\u2019", "'")).split())
+
+
+def without_please(said: str) -> str:
+    """Tidied text without a "please" before or after it: "slower please" means "slower".
+
+    Only at the ends, so a phrase that has "please" inside keeps it; phrases that are
+    themselves polite ("yes please") are looked up before this is used.
+    """
+    words = said.split()
+    if words[:1] == [POLITE]:
+        words = words[1:]
+    if words[-1:] == [POLITE]:
+        words = words[:-1]
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,8 @@ class Resolver:
 
     def resolve(self, text: str) -> Resolution:
         said = tidy(text)
+        if said not in self.literals:
+            said = without_please(said)
         if not said:
             return Resolution(FALLBACK)
         if said in self.literals:
@@ -96,7 +115,7 @@ class Resolver:
         return loose or Resolution(FALLBACK)
 
     def _slot(self, kind: str, value: str) -> Slot:
-        if kind == "AMAZON.NUMBER":
+        if kind in NUMBER_TYPES:
             number = value if value.isdigit() else NUMBER_WORDS.get(value)
             return Slot(value=str(number) if number is not None else value,
                         resolved=str(number) if number is not None else None)

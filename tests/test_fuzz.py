@@ -100,7 +100,7 @@ REQUEST_TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest",
                  "AudioPlayer.PlaybackNearlyFinished", "AudioPlayer.PlaybackFailed",
                  "PlaybackController.NextCommandIssued", "CanFulfillIntentRequest",
                  "Alexa.Presentation.APL.UserEvent", "Made.Up"]
-SLOT_NAMES = ["section", "term", "number", "other"]
+SLOT_NAMES = ["section", "term", "number", "ordinal", "other"]
 STATE_KEYS = ["section", "page", "started", "finished", "speed", "detail", "notice_heard",
               "last_visit", "pending", "misunderstood", "last_speech", "last_prompt",
               "list_offset", "audio_track", "audio_offset", "unknown"]

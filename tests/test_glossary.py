@@ -8,9 +8,12 @@ import re
 import pytest
 
 from content import guide
-from handlers import lists
+from handlers import lists, narration
 from skill.conversation import Conversation, Turn
 from tests.helpers import asks_for_an_answer, check_reply, message, parse_ssml, send_intent
+
+# The words an unknown-word reply offers: the first few of the glossary.
+EXAMPLES = narration.spoken_list([entry.term for entry in guide().glossary[:3]])
 
 
 def meaning(term: str) -> str:
@@ -40,6 +43,18 @@ def test_an_unknown_word_gets_an_honest_answer_with_examples(launched: Conversat
     assert turn.text.startswith("I don't know the word flibbertigibbet yet.")
     assert all(example in turn.text for example in examples)
     assert not turn.ended
+
+
+@pytest.mark.parametrize("said", ["what does that mean", "what does it mean",
+                                  "what does this mean", "what does that word mean"])
+def test_a_pronoun_is_not_read_back_as_a_word(launched: Conversation, said: str) -> None:
+    assert launched.say(said).text == message("term_unknown", examples=EXAMPLES)
+
+
+def test_after_an_unknown_word_next_carries_on_reading(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("what does florp mean")
+    assert launched.say("next").text.startswith(guide().section("causes").pages[1])
 
 
 def test_no_word_at_all_gets_the_examples(launched: Conversation) -> None:
@@ -192,6 +207,13 @@ def test_after_the_last_words_next_reads_the_guide(launched: Conversation) -> No
     hear_every_word(launched)
     assert launched.say("next").text.startswith(
         message("section_heading", title=guide().sections[0].title))
+
+
+def test_after_the_last_words_next_carries_on_where_the_listener_was(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    hear_every_word(launched)
+    assert launched.say("next").text.startswith(guide().section("causes").pages[1])
 
 
 def test_after_no_next_reads_the_guide_not_more_words(listing: Conversation) -> None:

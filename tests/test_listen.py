@@ -52,7 +52,7 @@ from skill.utterances import FALLBACK, resolver
 pytest.importorskip("pocketsphinx")
 
 COMMANDS = ("what causes it", "next", "where am I", "slower", "list the sections", "section three",
-            "what does brainstem mean", "stop")
+            "the second section", "what does brainstem mean", "stop")
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,7 @@ def _slot_values() -> dict[str, list[tuple[str, str]]]:
                     for form in (value["name"]["value"], *value["name"]["synonyms"])]
              for slot, kind in (("section", "SectionName"), ("term", "GlossaryTerm"))}
     forms["number"] = [("three", "3"), ("5", "5"), ("first", "1")]
+    forms["ordinal"] = [("first", "1"), ("third", "3"), ("5", "5")]
     return forms
 
 
@@ -130,6 +131,7 @@ def test_a_slot_sample_with_an_unknown_value_is_not_a_match() -> None:
     ("tell me about botox", "treatment"),
     ("symptoms", "symptoms"),
     ("What is hemifacial spasm?", "overview"),
+    ("what is microvascular decompression", "treatment"),
 ])
 def test_real_questions_reach_the_right_section(said: str, section_id: str) -> None:
     resolution = resolver().resolve(said)
@@ -148,6 +150,7 @@ def test_real_questions_reach_the_right_section(said: str, section_id: str) -> N
     ("guide_end", "start over", "AMAZON.StartOverIntent"),
     ("guide_end", "stop", "AMAZON.StopIntent"),
     ("pick_section", "section two", "SectionNumberIntent"),
+    ("pick_section", "next", "AMAZON.NextIntent"),
     ("sections_more", "more", "AMAZON.NextIntent"),
     ("sections_more", "section two", "SectionNumberIntent"),
     ("brief_on", "more detail", "DetailIntent"),
@@ -160,7 +163,10 @@ def test_real_questions_reach_the_right_section(said: str, section_id: str) -> N
     ("resume_yes_no", "yes", "AMAZON.YesIntent"),
     ("resume_yes_no", "no", "AMAZON.NoIntent"),
     ("glossary_prompt", "what does brainstem mean", "DefineTermIntent"),
+    ("glossary_prompt", "next", "AMAZON.NextIntent"),
     ("glossary_more", "more", "AMAZON.NextIntent"),
+    ("term_unknown", "next", "AMAZON.NextIntent"),
+    ("term_unknown_heard", "next", "AMAZON.NextIntent"),
     ("paused", "yes", "AMAZON.YesIntent"),
 ])
 def test_what_the_skill_tells_people_to_say_is_understood(message: str, phrase: str,

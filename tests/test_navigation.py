@@ -28,6 +28,12 @@ def test_list_names_every_section_with_its_number(launched: Conversation) -> Non
     assert turn.reprompt == message("pick_section")
 
 
+def test_after_the_list_next_carries_on_where_the_listener_was(launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("list the sections")
+    assert launched.say("next").text.startswith(SECTIONS[1].pages[1])
+
+
 def test_a_list_reply_names_at_most_five_sections(launched: Conversation) -> None:
     assert lists.LIST_CHUNK <= 5
     assert len(titles_in(launched.say("list the sections").text)) <= 5
@@ -88,8 +94,15 @@ def test_a_long_list_starts_again_after_something_else(launched: Conversation) -
     pytest.param([], "section three", f"{SECTIONS[2].title}. {SECTIONS[2].pages[0]}",
                  id="section_by_number_reads_it"),
     pytest.param([], "section 2", f"{SECTIONS[1].title}.", id="section_by_digit_reads_it"),
+    pytest.param([], "section three please", f"{SECTIONS[2].title}.",
+                 id="section_by_number_said_politely"),
+    pytest.param([], "first section", f"{SECTIONS[0].title}.", id="section_by_ordinal"),
+    pytest.param([], "the second section", f"{SECTIONS[1].title}.",
+                 id="the_section_by_ordinal"),
     pytest.param([], "the last section", f"{SECTIONS[-1].title}. {SECTIONS[-1].pages[0]}",
                  id="the_last_section"),
+    pytest.param(["what causes it"], "last topic", f"{SECTIONS[-1].title}.",
+                 id="last_topic_is_the_last_section_not_the_previous_one"),
     pytest.param(["what causes it"], "the next section", f"{SECTIONS[2].title}.",
                  id="the_next_section_skips_the_rest_of_this_one"),
     pytest.param([], "the next section", f"{SECTIONS[0].title}.",

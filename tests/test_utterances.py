@@ -1,0 +1,41 @@
+"""Typed or recognised text reaches the intent a listener means: everyday phrasings too,
+not only the words of the prompts."""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.utterances import FALLBACK, resolver
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("what was that", "AMAZON.RepeatIntent"),
+    ("skip", "AMAZON.NextIntent"),
+    ("keep going", "AMAZON.NextIntent"),
+    ("I'm done", "AMAZON.StopIntent"),
+    ("that's enough", "AMAZON.StopIntent"),
+    ("what's a nerve", "DefineTermIntent"),
+    ("back to the main menu", "AMAZON.NavigateHomeIntent"),
+    ("where was I", "WhereAmIIntent"),
+    ("last topic", "LastSectionIntent"),
+])
+def test_an_everyday_phrasing_reaches_its_intent(said: str, intent: str) -> None:
+    assert resolver().resolve(said).intent == intent
+
+
+@pytest.mark.parametrize(("said", "plain"), [
+    ("slower please", "slower"),
+    ("please slower", "slower"),
+    ("section three please", "section three"),
+    ("tell me about the causes please", "tell me about the causes"),
+])
+def test_please_before_or_after_changes_nothing(said: str, plain: str) -> None:
+    assert resolver().resolve(said) == resolver().resolve(plain)
+
+
+def test_a_polite_phrase_keeps_its_own_meaning() -> None:
+    assert resolver().resolve("yes please").intent == "AMAZON.YesIntent"
+
+
+def test_please_alone_is_not_understood() -> None:
+    assert resolver().resolve("please").intent == FALLBACK
