@@ -40,19 +40,42 @@ class ContentError(Exception):
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Questions that a later page of a section answers: that page is read for them."""
+
+    page: int  # 0-based index into the section's pages; never 0 (those are its questions)
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: str
     name: str
     synonyms: tuple[str, ...]
     questions: tuple[str, ...]
+    answers: tuple[Answer, ...]
     summary: str
     pages: tuple[str, ...]
 
     @property
+    def _intent_stem(self) -> str:
+        return "Read" + "".join(part.capitalize() for part in self.id.split("_"))
+
+    @property
     def intent_name(self) -> str:
         """The Alexa intent that answers this section's own questions."""
-        return "Read" + "".join(part.capitalize() for part in self.id.split("_")) + "Intent"
+        return self._intent_stem + "Intent"
+
+    def answer_intent_name(self, answer: Answer) -> str:
+        """The intent for questions a later page answers (Alexa cannot say which sample
+        matched, so each answering page needs an intent of its own)."""
+        return f"{self._intent_stem}Page{answer.page + 1}Intent"
+
+    def question_intents(self) -> list[tuple[str, int, tuple[str, ...]]]:
+        """Every intent that reads this section: its name, the page read, the questions."""
+        return [(self.intent_name, 0, self.questions),
+                *((self.answer_intent_name(a), a.page, a.questions) for a in self.answers)]
 
     @property
     def full_text(self) -> str:
@@ -98,16 +121,17 @@ class Guide:
         return [s.id for s in self.sections].index(section_id)
 
     @cached_property
-    def _section_numbers_by_intent(self) -> dict[str, int]:
-        return {section.intent_name: number for number, section in enumerate(self.sections)}
+    def _places_by_intent(self) -> dict[str, tuple[int, int]]:
+        return {name: (number, page) for number, section in enumerate(self.sections)
+                for name, page, _ in section.question_intents()}
 
-    def section_number_for_intent(self, intent_name: str) -> int | None:
-        """Which section a section's own question intent reads (asked on every request)."""
-        return self._section_numbers_by_intent.get(intent_name)
+    def place_for_intent(self, intent_name: str) -> tuple[int, int] | None:
+        """Which section and page a question intent reads (asked on every request)."""
+        return self._places_by_intent.get(intent_name)
 
     def section_for_intent(self, intent_name: str) -> Section | None:
-        number = self.section_number_for_intent(intent_name)
-        return None if number is None else self.sections[number]
+        place = self.place_for_intent(intent_name)
+        return None if place is None else self.sections[place[0]]
 
     def find_section(self, spoken: str) -> Section | None:
         """Match a spoken name or synonym, ignoring case and extra words like 'the'."""
@@ -245,9 +269,30 @@ def _load_section(path: Path) -> Section:
         name=fields.text("name"),
         synonyms=fields.texts("synonyms", required=False),
         questions=fields.texts("questions", required=False),
+        answers=_load_answers(path, fields, len(pages)),
         summary=summary,
         pages=pages,
     )
+
+
+def _load_answers(path: Path, fields: _Fields, page_count: int) -> tuple[Answer, ...]:
+    """answers: [{page: N, questions: [...]}], N counted from 1 as a writer counts pages."""
+    raw = fields.data.get("answers") or []
+    if not isinstance(raw, list):
+        raise ContentError(path, "answers", "must be a list of 'page:' and 'questions:' pairs")
+    answers = []
+    for index, item in enumerate(raw, start=1):
+        entry = _Fields(path, item, f"answers[{index}]")
+        page = entry.data.get("page")
+        if not isinstance(page, int) or isinstance(page, bool) or not 2 <= page <= page_count:
+            raise ContentError(path, f"answers[{index}].page",
+                               f"must be a page number from 2 to {page_count} (page 1's questions "
+                               "go under 'questions')")
+        answers.append(Answer(page=page - 1, questions=entry.texts("questions")))
+    pages = [answer.page for answer in answers]
+    if len(set(pages)) != len(pages):
+        raise ContentError(path, "answers", "names a page twice; put its questions together")
+    return tuple(answers)
 
 
 def _load_glossary(path: Path) -> tuple[GlossaryEntry, ...]:
@@ -382,7 +427,7 @@ def _parse_guide(root: Path) -> Guide:
 # --- the snapshot ------------------------------------------------------------------------
 
 SNAPSHOT_NAME = "compiled.json"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 def _source_files(root: Path) -> list[Path]:
@@ -418,9 +463,13 @@ def _guide_from_data(data: dict[str, Any]) -> Guide:
     def tuples(record: dict[str, Any], kind: type) -> Any:
         return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in record.items()})
 
+    def section(record: dict[str, Any]) -> Section:
+        answers = tuple(tuples(a, Answer) for a in record["answers"])
+        return tuples({**record, "answers": answers}, Section)
+
     return Guide(**{
         **data,
-        "sections": tuple(tuples(s, Section) for s in data["sections"]),
+        "sections": tuple(section(s) for s in data["sections"]),
         "glossary": tuple(tuples(e, GlossaryEntry) for e in data["glossary"]),
         "intents": tuple(tuples(i, IntentPhrases) for i in data["intents"]),
         "messages": {k: tuple(v) if isinstance(v, list) else v

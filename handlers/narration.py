@@ -36,6 +36,17 @@ def page_text(state: ListenerState) -> list[str]:
     return [text]
 
 
+def read_answer(handler_input: HandlerInput, page: int) -> Response:
+    """A question a later page answers: that page after the section's title, in full even
+    in brief mode (the summary would not answer it), then the usual next step."""
+    state = ListenerState.of(handler_input)
+    state.started = True
+    section = current_section(state)
+    heading = guide().message("section_heading", title=section.title)
+    return reply.ask(handler_input, heading, section.pages[page], prompt=next_step(state),
+                     title=section.title)
+
+
 def next_step(state: ListenerState) -> str:
     """What the listener can do after this page; also sets what Yes would mean."""
     content = guide()

@@ -13,21 +13,25 @@ from handlers.slots import slot_text
 from handlers.state import ListenerState
 
 
-def _section_number(handler_input: HandlerInput) -> int | None:
-    return guide().section_number_for_intent(intent_name(handler_input))
+def _place(handler_input: HandlerInput) -> tuple[int, int] | None:
+    return guide().place_for_intent(intent_name(handler_input))
 
 
 class SectionQuestionHandler(AbstractRequestHandler):
-    """A section's own question, like 'what causes it': read that section from its start."""
+    """A section's question: 'what causes it' reads the section from its start, 'can it
+    kill me' the page that answers it."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _section_number(handler_input) is not None
+        return _place(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        number = _section_number(handler_input)
-        assert number is not None
-        ListenerState.of(handler_input).go_to(number)
-        return narration.read_here(handler_input)
+        place = _place(handler_input)
+        assert place is not None
+        number, page = place
+        ListenerState.of(handler_input).go_to(number, page)
+        if page == 0:
+            return narration.read_here(handler_input)
+        return narration.read_answer(handler_input, page)
 
 
 class ReadSectionHandler(IntentHandler):

@@ -46,7 +46,8 @@ def _slot_value(value: str, synonyms: tuple[str, ...]) -> dict[str, Any]:
 
 def interaction_model(content: Guide) -> dict[str, Any]:
     """The languageModel for one English locale (all five share it)."""
-    intents = [_intent(s.intent_name, s.questions) for s in content.sections]
+    intents = [_intent(name, questions) for s in content.sections
+               for name, _page, questions in s.question_intents()]
     intents += [_intent(i.name, i.samples) for i in content.intents]
     declared = {i["name"] for i in intents}
     intents += [_intent(name, ()) for name in REQUIRED_BUILTINS if name not in declared]

@@ -208,6 +208,31 @@ def test_code_asking_for_a_message_with_other_fields_fails_loudly() -> None:
         guide().message("list_sections", names="1, Overview")
 
 
+def _answers(answers: Any) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        data["answers"] = answers
+    return change
+
+
+@pytest.mark.parametrize(("answers", "field", "problem"), [
+    ([{"page": 1, "questions": ["why"]}], "answers[1].page", "from 2 to 3"),
+    ([{"page": 9, "questions": ["why"]}], "answers[1].page", "from 2 to 3"),
+    ([{"page": "two", "questions": ["why"]}], "answers[1].page", "page number"),
+    ([{"page": 2}], "answers[1].questions", "list of one or more texts"),
+    ([{"page": 2, "questions": ["why"]}, {"page": 2, "questions": ["how"]}], "answers",
+     "names a page twice"),
+    ("page 2", "answers", "must be a list"),
+], ids=["page one", "past the last page", "not a number", "no questions", "page twice",
+        "not a list"])
+def test_a_broken_answer_is_reported(content_copy: Path, answers: Any, field: str,
+                                     problem: str) -> None:
+    _edit(_section_file(content_copy), _answers(answers))
+    with pytest.raises(ContentError) as caught:
+        load_guide(content_copy)
+    assert caught.value.field == field
+    assert problem in str(caught.value)
+
+
 def _drop_guide_end(data: dict) -> None:
     del data["guide_end"]
 

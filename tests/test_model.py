@@ -134,12 +134,35 @@ def test_a_slot_sample_with_an_unknown_value_is_not_a_match() -> None:
     ("what is microvascular decompression", "treatment"),
 ])
 def test_real_questions_reach_the_right_section(said: str, section_id: str) -> None:
+    """By the section's own question intent, or by its name in a slot."""
     resolution = resolver().resolve(said)
     section = guide().section_for_intent(resolution.intent)
     if section is None:
         assert resolution.intent == "ReadSectionIntent"
         section = guide().find_section(resolution.slots["section"].resolved or "")
     assert section is not None and section.id == section_id
+
+
+@pytest.mark.parametrize(("said", "section_id", "page"), [
+    ("what causes it", "causes", 1),
+    ("can it kill me", "overview", 4),
+    ("will it spread", "overview", 3),
+    ("which artery causes it", "causes", 3),
+    ("will it get worse", "symptoms", 2),
+    ("does botox help", "treatment", 2),
+    ("what is microvascular decompression", "treatment", 3),
+])
+def test_questions_reach_the_page_that_answers_them(said: str, section_id: str, page: int) -> None:
+    place = guide().place_for_intent(resolver().resolve(said).intent)
+    assert place == (guide().section_index(section_id), page - 1)
+
+
+def test_each_answering_page_has_an_intent_in_the_model() -> None:
+    names = {intent["name"] for intent in model.interaction_model(guide())["interactionModel"][
+        "languageModel"]["intents"]}
+    overview = guide().section("overview")
+    assert {overview.answer_intent_name(a) for a in overview.answers} <= names
+    assert "ReadOverviewPage4Intent" in names
 
 
 @pytest.mark.parametrize(("message", "phrase", "intent"), [

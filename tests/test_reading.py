@@ -19,6 +19,23 @@ def test_a_question_reads_its_section_from_the_start(launched: Conversation) -> 
     assert turn.text == f"{CAUSES.title}. {CAUSES.pages[0]} {message('more_pages')}"
 
 
+def test_a_question_a_later_page_answers_reads_that_page_after_the_title(
+        launched: Conversation) -> None:
+    turn = launched.say("can it kill me")
+    assert turn.text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[3]}")
+
+
+def test_a_question_a_later_page_answers_sets_the_place_there(launched: Conversation) -> None:
+    launched.say("does it get worse")
+    assert launched.say("where am I").text.startswith(
+        f"You're in section 3, {SYMPTOMS.title}, page 2")
+
+
+def test_in_brief_mode_such_a_question_still_hears_its_answer(launched: Conversation) -> None:
+    launched.say("brief")
+    assert OVERVIEW.pages[3] in launched.say("is it dangerous").text
+
+
 def test_a_section_name_in_a_slot_reads_that_section(launched: Conversation) -> None:
     turn = launched.say("tell me about symptoms")
     assert turn.text.startswith(f"{SYMPTOMS.title}. {SYMPTOMS.pages[0]}")
