@@ -96,9 +96,9 @@ def test_offline_engine_synthesizes_speech_at_22050(
 # -------------------------------------------------------------------------- piper
 
 
-def test_piper_rate_changes_duration(piper: PiperEngine) -> None:
-    slow = piper.synthesize(SENTENCE, rate=0.8).duration_seconds
-    fast = piper.synthesize(SENTENCE, rate=1.25).duration_seconds
+def test_piper_rate_changes_duration(steady_piper: PiperEngine) -> None:
+    slow = steady_piper.synthesize(SENTENCE, rate=0.8).duration_seconds
+    fast = steady_piper.synthesize(SENTENCE, rate=1.25).duration_seconds
     assert slow > fast * 1.2
 
 
