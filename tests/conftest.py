@@ -7,6 +7,7 @@ Everything runs on loopback or in-process; nothing here touches the network.
 from __future__ import annotations
 
 import base64
+import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -26,6 +27,19 @@ from skill.web import create_app
 from tests.helpers import google_like_mp3
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (CI set, as .ci/run does) a skipped test is a failure: a machine missing
+    espeak-ng or chromium would otherwise pass with checks quietly left out. On a
+    developer's machine a skip stays a skip, with its reason in the summary."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and exitstatus == pytest.ExitCode.OK:
+        reporter.ensure_newline()
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every check must run",
+                            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
