@@ -7,6 +7,7 @@ Everything runs on loopback or in-process; nothing here touches the network.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
@@ -64,6 +65,19 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     yield attempts
     assert attempts == [], f"tests tried to reach the network: {attempts}"
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """cli.main configures the root logger (level and a stderr handler); put it back, so
+    one test's command-line run cannot change what later tests log or capture."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Content is parsed once, at start-up: a broken edit stops `create_app`, `serve` a
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sys
 import types
@@ -24,18 +23,6 @@ from handlers import ssml
 from skill import cli
 from skill.web import create_app
 from tests.envelopes import check_http, intent, launch, post
-
-
-@pytest.fixture(autouse=True)
-def root_logging() -> Iterator[None]:
-    """cli.main configures the root logger; leave it as it was for the other tests."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from audio import build as audio_build
+from audio import pack as audio_pack
 from audio.catalog import human_duration, human_size, load_catalog, safe_name, section_audio
 from audio.engines import Speech
 from audio.mp3 import encode_mp3
@@ -429,8 +431,6 @@ class ToneEngine:
 
 def test_the_page_reads_what_the_real_audio_build_writes(tmp_path: Path) -> None:
     """audio/build.py's own manifest and pack, not a hand-made imitation."""
-    audio_build = pytest.importorskip("audio.build")
-    audio_pack = pytest.importorskip("audio.pack")
     assert audio_build.MANIFEST_NAME == "manifest.json"
     assert set(audio_pack.PACK_NAMES) == {"guide.m3u", "feed.xml", "guide.zip"}
     out = tmp_path / "built"
