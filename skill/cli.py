@@ -24,12 +24,24 @@ log = logging.getLogger("spasm_guide")
 
 
 def _conversation(args: argparse.Namespace) -> Conversation:
+    """The conversation a terminal front-end talks to, over storage that already works.
+
+    The web service answers even when saving fails; a person at a terminal is told at
+    once instead, rather than losing their place in silence.
+    """
+    from ask_sdk_core.exceptions import PersistenceException
+
     from skill.builder import build_skill
     from skill.conversation import Conversation
     from skill.storage import SQLiteAdapter
 
-    skill = build_skill(SQLiteAdapter.in_folder(Path(args.data_dir)))
-    return Conversation(skill, user_id=args.user)
+    storage = SQLiteAdapter.in_folder(Path(args.data_dir))
+    try:
+        storage.check_usable()
+    except PersistenceException as error:
+        raise ConfigError(f"cannot keep saved places in {args.data_dir} "
+                          f"(--data-dir or SPASM_GUIDE_DATA_DIR): {error}") from None
+    return Conversation(build_skill(storage), user_id=args.user)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -51,6 +51,13 @@ def taken_port() -> Iterator[int]:
         yield other.getsockname()[1]
 
 
+@pytest.fixture
+def a_file(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("mine\n", encoding="utf-8")
+    return path
+
+
 def one_line(text: str, *words: str) -> None:
     assert text.count("\n") == 1, text
     assert "Traceback" not in text and 'File "' not in text, text
@@ -149,3 +156,30 @@ def test_serve_help_names_its_variables(capsys: pytest.CaptureFixture[str]) -> N
         assert variable in shown
     assert "None" not in shown
     assert "(SPASM_GUIDE_PORT; default: 8000)" in shown
+
+
+# ------------------------------------------------------------------ --data-dir
+
+
+@pytest.mark.parametrize("command", [["ask", "hello"], ["chat"]])
+def test_a_data_dir_that_is_a_file_stops_before_the_conversation(
+        command: list[str], a_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([command[0], "--data-dir", str(a_file), *command[1:]]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    one_line(err, f"spasm-guide {command[0]}: cannot keep saved places in {a_file}",
+             "--data-dir", "it is a file, not a folder")
+    assert a_file.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_data_dir_under_a_file_cannot_be_created(a_file: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["ask", "--data-dir", str(a_file / "data"), "hello"]) == 2
+    one_line(capsys.readouterr().err, "it cannot be created (Not a directory)")
+
+
+def test_a_data_dir_holding_something_else_than_a_database_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "state.sqlite3").write_bytes(b"not a database, just bytes " * 10)
+    assert cli.main(["ask", "--data-dir", str(tmp_path), "hello"]) == 2
+    one_line(capsys.readouterr().err, "could not open the database: file is not a database")
