@@ -244,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         sys.stderr.write(f"spasm-guide {args.command}: {error}\n")
         return 2
+    except BrokenPipeError:
+        # Output piped into a program that stopped reading (`| head`): nothing more to say,
+        # and nothing for Python to fail to flush at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

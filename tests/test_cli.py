@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ import skill.server
 from skill import cli
 from skill.config import ConfigError, Settings, from_environment
 from skill.server import bind_address
+
+SCRIPT = Path(sys.executable).with_name("spasm-guide")
 
 
 @pytest.fixture(autouse=True)
@@ -183,3 +187,17 @@ def test_a_data_dir_holding_something_else_than_a_database_is_refused(
     (tmp_path / "state.sqlite3").write_bytes(b"not a database, just bytes " * 10)
     assert cli.main(["ask", "--data-dir", str(tmp_path), "hello"]) == 2
     one_line(capsys.readouterr().err, "could not open the database: file is not a database")
+
+
+# ------------------------------------------------------------------------ pipes
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="spasm-guide is not installed in this venv")
+def test_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
+    process = subprocess.Popen([str(SCRIPT), "ask", "--data-dir", str(tmp_path), "what causes it"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # like `| head` that has read enough, before anything is written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert err == ""
