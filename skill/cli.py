@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from content import ContentError, guide
 from skill import logs
-from skill.config import from_environment
+from skill.config import ConfigError, from_environment, port_number
 
 if TYPE_CHECKING:  # the conversation engine loads only for commands that talk
     from skill.conversation import Conversation
@@ -24,21 +24,38 @@ log = logging.getLogger("spasm_guide")
 
 
 def _conversation(args: argparse.Namespace) -> Conversation:
+    """The conversation a terminal front-end talks to, over storage that already works.
+
+    The web service answers even when saving fails; a person at a terminal is told at
+    once instead, rather than losing their place in silence.
+    """
+    from ask_sdk_core.exceptions import PersistenceException
+
     from skill.builder import build_skill
     from skill.conversation import Conversation
     from skill.storage import SQLiteAdapter
 
-    skill = build_skill(SQLiteAdapter.in_folder(Path(args.data_dir)))
-    return Conversation(skill, user_id=args.user)
+    storage = SQLiteAdapter.in_folder(Path(args.data_dir))
+    try:
+        storage.check_usable()
+    except PersistenceException as error:
+        raise ConfigError(f"cannot keep saved places in {args.data_dir} "
+                          f"(--data-dir or SPASM_GUIDE_DATA_DIR): {error}") from None
+    return Conversation(build_skill(storage), user_id=args.user)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from skill.server import serve
+    from skill.server import bind_problem, serve
 
     guide()  # a broken content edit stops here with one clear line, before any worker starts
+    port = args.port if args.port is not None else from_environment().port  # ConfigError
+    problem = bind_problem(args.host, port)
+    if problem:
+        raise ConfigError(f"{problem} (see --host and --port, or SPASM_GUIDE_HOST and "
+                          "SPASM_GUIDE_PORT)")
     if args.no_verify:
         log.warning("--no-verify: Alexa request signatures are NOT checked. Local testing only.")
-    return serve(host=args.host, port=args.port, skill_id=args.skill_id,
+    return serve(host=args.host, port=port, skill_id=args.skill_id,
                  verify=not args.no_verify, data_dir=Path(args.data_dir),
                  workers=args.workers, threads=args.threads,
                  log_format=args.log_format, log_level=from_environment().log_level)
@@ -118,6 +135,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default after its help ("none" for None), unless the help says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default:" in text:
+            return text
+        if action.default is None and action.option_strings:
+            return f"{text} (default: none)"
+        return super()._get_help_string(action) or ""
+
+
+def _port(text: str) -> int:
+    try:
+        return port_number(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = from_environment()
     parser = argparse.ArgumentParser(prog="spasm-guide", description=__doc__.splitlines()[0])
@@ -125,8 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, func: Callable[[argparse.Namespace], int], text: str
                 ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text,
-                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        sub = commands.add_parser(name, help=text, description=text, formatter_class=_DefaultsHelp)
         sub.set_defaults(func=func)
         return sub
 
@@ -137,16 +182,22 @@ def build_parser() -> argparse.ArgumentParser:
                          help="whose saved place to use, so several people can share a computer")
 
     serve = command("serve", cmd_serve, "Run the web service (Alexa endpoint and listening page).")
-    serve.add_argument("--host", default=settings.host, help="address to listen on")
-    serve.add_argument("--port", type=int, default=settings.port, help="port to listen on")
+    serve.add_argument("--host", default=settings.host,
+                       help="address to listen on (SPASM_GUIDE_HOST)")
+    # No default here: SPASM_GUIDE_PORT is read only when serving, so a bad value there
+    # stops `serve` alone, with a message that names it.
+    serve.add_argument("--port", type=_port, default=None,
+                       help=f"port to listen on (SPASM_GUIDE_PORT; default: {settings.port_text})")
     serve.add_argument("--skill-id", default=settings.skill_id,
-                       help="accept only requests for this Alexa skill id")
+                       help="accept only requests for this Alexa skill id; with none, any "
+                            "(SPASM_GUIDE_SKILL_ID)")
     serve.add_argument("--no-verify", action="store_true", default=not settings.verify,
-                       help="do not check Alexa request signatures (local testing only)")
+                       help="do not check Alexa request signatures, local testing only "
+                            "(SPASM_GUIDE_VERIFY=0)")
     serve.add_argument("--data-dir", default=str(settings.data_dir),
-                       help="folder for the saved-state database")
-    serve.add_argument("--workers", type=int, default=2, help="server processes")
-    serve.add_argument("--threads", type=int, default=4, help="threads per process")
+                       help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR)")
+    serve.add_argument("--workers", type=_at_least_one, default=2, help="server processes")
+    serve.add_argument("--threads", type=_at_least_one, default=4, help="threads per process")
 
     with_state(command("chat", cmd_chat, "Talk to the guide by typing, in the terminal."))
     ask = command("ask", cmd_ask, "Answer one utterance, e.g. spasm-guide ask what causes it")
@@ -190,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         sys.stderr.write(f"spasm-guide: content problem: {error}\n")
         return 2
+    except ConfigError as error:
+        sys.stderr.write(f"spasm-guide {args.command}: {error}\n")
+        return 2
+    except BrokenPipeError:
+        # Output piped into a program that stopped reading (`| head`): nothing more to say,
+        # and nothing for Python to fail to flush at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,11 +9,30 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+PORT_ENV = "SPASM_GUIDE_PORT"
+LOWEST_PORT, HIGHEST_PORT = 1, 65535
+
+
+class ConfigError(ValueError):
+    """A setting the program cannot use; the message names the variable and the problem."""
+
+
+def port_number(text: str) -> int:
+    """A TCP port from text, 1-65535; ValueError says what is wrong (shared by flag and variable)."""
+    try:
+        port = int(text.strip())
+    except ValueError:
+        port = 0
+    if not LOWEST_PORT <= port <= HIGHEST_PORT:
+        raise ValueError(f"{text!r} is not a port number ({LOWEST_PORT}-{HIGHEST_PORT})")
+    return port
+
 
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
-    port: int = 8000
+    # As set: read through `port`, so only a command that listens fails on a bad value.
+    port_text: str = "8000"
     skill_id: str | None = None
     verify: bool = True
     data_dir: Path = Path("data")
@@ -21,12 +40,19 @@ class Settings:
     dynamodb_table: str | None = None
     log_level: str = "INFO"
 
+    @property
+    def port(self) -> int:
+        try:
+            return port_number(self.port_text)
+        except ValueError as error:
+            raise ConfigError(f"{PORT_ENV}: {error}") from None
+
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     return Settings(
         host=env.get("SPASM_GUIDE_HOST", "127.0.0.1"),
-        port=int(env.get("SPASM_GUIDE_PORT", "8000")),
+        port_text=env.get(PORT_ENV, "8000"),
         skill_id=env.get("SPASM_GUIDE_SKILL_ID") or None,
         verify=env.get("SPASM_GUIDE_VERIFY", "1").lower() not in ("0", "false", "no", "off"),
         data_dir=Path(env.get("SPASM_GUIDE_DATA_DIR", "data")),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import math
 import queue
 import re
 import sys
@@ -76,9 +77,9 @@ def register(commands: Any) -> None:
     sub.add_argument("--keyword", default=DEFAULT_KEYWORD,
                      help="wake phrase for --hands-free, words from the recogniser's dictionary "
                           "(default: \"%(default)s\"; a single word wakes falsely far more often)")
-    sub.add_argument("--keyword-threshold", type=float, default=None, metavar="P",
-                     help="keyword spotting threshold, e.g. 1e-30 (wakes easily) to 1e-5 (strict); "
-                          f"default 1e-15, measured for \"{DEFAULT_KEYWORD}\"")
+    sub.add_argument("--keyword-threshold", type=_threshold, default=None, metavar="P",
+                     help="keyword spotting threshold above 0, e.g. 1e-30 (wakes easily) to 1e-5 "
+                          f"(strict); default 1e-15, measured for \"{DEFAULT_KEYWORD}\"")
     sub.add_argument("--voice", choices=("piper", "espeak"), default=None,
                      help="reply voice (default: piper if installed, else espeak)")
     sub.add_argument("--data-dir", default=str(from_environment().data_dir),
@@ -87,8 +88,28 @@ def register(commands: Any) -> None:
                      help="whose saved place to use (default: %(default)s)")
 
 
+def _threshold(text: str) -> float:
+    """PocketSphinx compares the keyword's likelihood with the alternatives' by this ratio:
+    any positive number works (measured: 5 still wakes on "hey guide", 1e10 never does);
+    0 or less would wake on everything."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, e.g. 1e-15, not {text!r}")
+    return value
+
+
+def _problem(message: str) -> int:
+    sys.stderr.write(f"spasm-guide listen: {message}\n")
+    return 2
+
+
 def cmd_listen(args: argparse.Namespace) -> int:
-    from audio.engines import EngineUnavailable
+    """Check everything the session needs (devices, input, output, voice, recogniser,
+    saved state) before the welcome, so bad input stops with one line and changes nothing."""
+    from audio.engines import EngineUnavailable, piper_voice_fallback
     from skill.cli import _conversation
     from skill.recognition import REJECT_WEIGHT, Recognizer
 
@@ -98,19 +119,28 @@ def cmd_listen(args: argparse.Namespace) -> int:
         if sounddevice is None:
             sys.stderr.write(problem + "\n")
             return 2
-    files: list[Path] = []
+    recordings: list[tuple[np.ndarray, int]] = []
     if args.input:
         files = wav_files(Path(args.input))
         if not files:
-            sys.stderr.write(f"spasm-guide listen: no .wav files at {args.input}\n")
-            return 2
+            return _problem(f"no .wav files at {args.input}")
+        try:
+            recordings = read_wavs(files)
+        except ValueError as error:
+            return _problem(f"cannot read audio: {error}")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.exists() and not output.is_dir():
+        return _problem(f"--output {output} is a file, not a folder")
     try:
         voice = Voice(choose_engine(args.voice))
     except EngineUnavailable as error:
-        sys.stderr.write(f"spasm-guide listen: {error}\n")
-        return 2
+        return _problem(str(error))
+    fallback = piper_voice_fallback(voice.engine) if args.voice is None else None
+    if fallback:
+        sys.stderr.write(f"spasm-guide listen: warning: {fallback}\n")
     # Hands-free hears everything said in the room: reject what is not a command.
-    options = {"keyword_threshold": args.keyword_threshold} if args.keyword_threshold else {}
+    options = ({"keyword_threshold": args.keyword_threshold}
+               if args.keyword_threshold is not None else {})
     try:
         recognizer = Recognizer(keyword=args.keyword if args.hands_free else None,
                                 reject=REJECT_WEIGHT if args.hands_free else None, **options)
@@ -119,16 +149,16 @@ def cmd_listen(args: argparse.Namespace) -> int:
                          "pip install 'facial-spasm-guide[voice]'\n")
         return 2
     except ValueError as error:  # a keyword the dictionary cannot say
-        sys.stderr.write(f"spasm-guide listen: {error}\n")
-        return 2
-    session = Session(_conversation(args), recognizer, voice,
-                      output=Path(args.output) if args.output else None)
-    if files:
+        return _problem(str(error))
+    conversation = _conversation(args)  # ConfigError: an unusable --data-dir
+    if output is not None:
         try:
-            return session.run_files(files)
-        except (ValueError, EOFError, wave.Error) as error:
-            sys.stderr.write(f"spasm-guide listen: cannot read audio: {error}\n")
-            return 2
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return _problem(f"--output {output} cannot be created ({error.strerror})")
+    session = Session(conversation, recognizer, voice, output=output)
+    if recordings:
+        return session.run_files(recordings)
     speaker = Speaker(sounddevice)
     microphone = Microphone(sounddevice)
     if args.hands_free:
@@ -196,13 +226,26 @@ def wav_files(path: Path) -> list[Path]:
     return [path] if path.is_file() else []
 
 
+def read_wavs(files: list[Path]) -> list[tuple[np.ndarray, int]]:
+    """Every file read before the conversation starts; ValueError names the first bad one."""
+    recordings = []
+    for path in files:
+        try:
+            recordings.append(read_wav(path))
+        except (ValueError, EOFError, wave.Error) as error:
+            raise ValueError(f"{path}: {error}") from None
+        except OSError as error:
+            raise ValueError(f"{path}: {error.strerror or error}") from None
+    return recordings
+
+
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
     """16-bit PCM .wav (any rate, mono or stereo) -> mono int16 samples and rate."""
     import numpy as np
 
     with wave.open(str(path), "rb") as wav:
         if wav.getsampwidth() != 2:
-            raise ValueError(f"{path}: only 16-bit PCM .wav files are supported")
+            raise ValueError("only 16-bit PCM .wav files are supported")
         channels, rate = wav.getnchannels(), wav.getframerate()
         samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
     if channels > 1:
@@ -416,13 +459,13 @@ class Session:
 
     # --- the three ways in ----------------------------------------------------------
 
-    def run_files(self, files: list[Path]) -> int:
-        """Each file is one utterance; with a keyword, each file is heard as a live stream."""
+    def run_files(self, recordings: list[tuple[np.ndarray, int]]) -> int:
+        """Each recording (samples, rate) is one utterance; with a keyword, each is heard
+        as a live stream."""
         from skill.recognition import to_model_rate
 
         self.start()
-        for path in files:
-            samples, rate = read_wav(path)
+        for samples, rate in recordings:
             if not self.recognizer.keyword:
                 self.hear(samples, rate)
                 continue

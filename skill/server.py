@@ -7,6 +7,7 @@ each with threads, sharing one SQLite file in WAL mode.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +42,40 @@ class _Gunicorn(BaseApplication):
         return create_app(**self.app_options)
 
 
+def bind_address(host: str, port: int) -> str:
+    """gunicorn's bind string: an IPv6 address needs brackets, or its colons read as a port."""
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+def bind_problem(host: str, port: int) -> str | None:
+    """Why gunicorn could not listen on host:port, found by binding as it would; None if it can.
+
+    Left to gunicorn, a taken port or a foreign address costs five one-second retries,
+    a few error lines each, then exit 1. Checked first, it is one line at once (another
+    program could still take the port in between; gunicorn then reports it its own way).
+    """
+    from gunicorn.util import is_ipv6, parse_address
+
+    address = parse_address(bind_address(host, port))
+    if not isinstance(address, tuple):  # a unix socket: gunicorn's own business
+        return None
+    family = socket.AF_INET6 if is_ipv6(address[0]) else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        return f"cannot listen on {host}:{port}: {error.strerror or error}"
+    except (UnicodeError, ValueError) as error:  # e.g. a host name too long to look up
+        return f"cannot listen on {host}:{port}: {error}"
+    return None
+
+
 def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir: Path,
           workers: int = 2, threads: int = 4, log_format: str = "json",
           log_level: str = "INFO") -> int:
     options = {
-        "bind": f"{host}:{port}",
+        "bind": bind_address(host, port),
         "workers": max(1, workers),
         "threads": max(1, threads),
         "worker_class": "gthread",

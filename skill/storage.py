@@ -106,6 +106,22 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
                 connection.execute("ROLLBACK")
                 raise
 
+    def check_usable(self) -> None:
+        """Open (or create) the database now rather than at the first request, so a terminal
+        front-end can refuse an unusable folder before the conversation starts; the web
+        service skips this and answers without saved state instead.
+
+        PersistenceException says what is wrong with the folder, without naming it.
+        """
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            raise PersistenceException("it is a file, not a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise PersistenceException(f"it cannot be created ({error.strerror})") from None
+        self._run("open the database", lambda connection: None)
+
     def schema_version(self) -> int:
         return self._connection().execute("PRAGMA user_version").fetchone()[0]
 

@@ -160,7 +160,12 @@ def steady_piper() -> PiperEngine:
 
 @pytest.fixture
 def fake_google(monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[requests.PreparedRequest]]:
-    """Replace requests' transport with a canned batchexecute answer: (audio, requests sent)."""
+    """Replace requests' transport with a canned batchexecute answer: (audio, requests sent).
+
+    Google being faked, offline mode is lifted so the gTTS engine will start; the
+    socket guard of `no_network` still refuses any real connection.
+    """
+    monkeypatch.delenv(engines.OFFLINE_ENV, raising=False)
     audio = google_like_mp3()
     sent: list[requests.PreparedRequest] = []
 

@@ -454,6 +454,38 @@ def test_cli_auto_says_which_engine(
     assert "engine: auto chose espeak (voice en-us)" in capsys.readouterr().err
 
 
+def test_cli_auto_warns_when_the_piper_voice_variable_is_unusable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    espeak: EspeakEngine,
+) -> None:
+    monkeypatch.setenv(engines.PIPER_VOICE_ENV, "/nope.onnx")
+    monkeypatch.setattr(audio_build, "get_engine", lambda name: espeak)
+    monkeypatch.setattr(audio_build, "build", lambda **_: BuildReport("espeak", "en-us"))
+    args = parser().parse_args(["build-audio", "--out", str(tmp_path)])
+    assert args.func(args) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert "SPASM_GUIDE_PIPER_VOICE=/nope.onnx" in warnings[0]
+    assert warnings[0].endswith("using espeak instead")
+
+
+def test_cli_gtts_offline_exits_2_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_network: list[object]
+) -> None:
+    args = parser().parse_args(["build-audio", "--engine", "gtts", "--out", str(tmp_path / "x")])
+    assert args.func(args) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "SPASM_GUIDE_OFFLINE is set" in error
+    assert not (tmp_path / "x").exists() and no_network == []
+
+
+def test_cli_jobs_must_be_a_whole_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["build-audio", "--jobs", "x"])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.endswith("argument --jobs: must be a whole number of 1 or more, not 'x'")
+
+
 def test_cli_without_engines_exits_2_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

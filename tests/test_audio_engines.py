@@ -20,6 +20,7 @@ from audio.engines import (
     Speech,
     available_engines,
     get_engine,
+    piper_voice_fallback,
     spoken_text,
 )
 from content import guide
@@ -175,8 +176,30 @@ def test_auto_without_engines_says_what_to_install(monkeypatch: pytest.MonkeyPat
 
 
 def test_auto_prefers_gtts_when_online(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(engines.OFFLINE_ENV)
     monkeypatch.setattr(engines, "_network_reachable", lambda: True)
     assert get_engine("auto").name == "gtts"
+
+
+def test_offline_mode_refuses_gtts_by_name(no_network: list[object]) -> None:
+    with pytest.raises(EngineUnavailable, match="SPASM_GUIDE_OFFLINE is set: gTTS needs the network"):
+        get_engine("gtts")
+    assert no_network == []
+
+
+def test_an_unusable_piper_voice_is_named_when_another_engine_speaks(
+        espeak: EspeakEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(engines.PIPER_VOICE_ENV, "/nope.onnx")
+    warning = piper_voice_fallback(espeak)
+    assert warning is not None
+    assert warning.startswith("SPASM_GUIDE_PIPER_VOICE=/nope.onnx: no Piper voice there")
+    assert warning.endswith("; using espeak instead")
+
+
+def test_no_fallback_warning_without_the_variable(espeak: EspeakEngine,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(engines.PIPER_VOICE_ENV, raising=False)
+    assert piper_voice_fallback(espeak) is None
 
 
 def test_network_probe_is_skipped_offline_and_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -94,7 +94,7 @@ def test_serve_with_broken_content_stops_before_starting(
 
     monkeypatch.setattr(skill.server, "serve", must_not_start)
     break_section(content_copy)
-    assert cli.main(["serve", "--no-verify", "--port", "0", "--data-dir", str(tmp_path)]) == 2
+    assert cli.main(["serve", "--no-verify", "--port", "8000", "--data-dir", str(tmp_path)]) == 2
     assert_one_clear_line(capsys.readouterr().err, "content problem")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audio import engines
 from audio.engines import PiperEngine, Speech
 from audio.mp3 import DecoderUnavailable, decode_mp3
 from skill import cli
@@ -246,6 +247,74 @@ def test_listen_files_end_to_end(tmp_path: Path, piper, capsys: pytest.CaptureFi
     for reply in replies:
         samples, rate = read_wav(reply)
         assert rate > 0 and samples.size > rate // 4 and np.abs(samples).max() > 1000
+
+
+@pytest.fixture
+def question(tmp_path: Path, espeak) -> Path:
+    """A .wav of one spoken question, as `listen --input` takes it."""
+    speech = espeak.synthesize("what causes it")
+    path = tmp_path / "question.wav"
+    write_wav(path, speech.samples, speech.sample_rate)
+    return path
+
+
+def refused_before_the_welcome(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run listen expecting exit 2 with nothing said: its one line of stderr."""
+    assert cli.main(["listen", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_an_output_that_is_a_file_is_refused_and_left_alone(
+        question: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    taken = tmp_path / "replies"
+    taken.write_text("mine\n", encoding="utf-8")
+    data = tmp_path / "data"
+    err = refused_before_the_welcome(["--input", str(question), "--output", str(taken),
+                                      "--data-dir", str(data)], capsys)
+    assert f"--output {taken} is a file, not a folder" in err
+    assert taken.read_text(encoding="utf-8") == "mine\n" and not data.exists()
+
+
+def test_an_input_that_is_not_a_wav_is_refused_before_the_welcome(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = tmp_path / "notes.md"
+    text.write_text("# not audio\n", encoding="utf-8")
+    err = refused_before_the_welcome(["--input", str(text), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert f"cannot read audio: {text}:" in err
+
+
+def test_a_data_dir_that_is_a_file_is_refused_before_the_welcome(
+        question: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused_before_the_welcome(["--input", str(question), "--data-dir", str(question)],
+                                     capsys)
+    assert "cannot keep saved places in" in err and "it is a file, not a folder" in err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "often"])
+def test_keyword_threshold_must_be_above_zero(value: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["listen", "--hands-free", "--keyword-threshold", value])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.endswith(f"--keyword-threshold: must be a number above 0, e.g. 1e-15, not {value!r}")
+
+
+def test_an_unusable_piper_voice_is_named_when_espeak_answers(
+        question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SPASM_GUIDE_PIPER_VOICE", str(tmp_path / "nope.onnx"))
+    monkeypatch.setattr(engines, "_shared_piper", PiperEngine)  # not the session's cached voice
+    assert cli.main(["listen", "--input", str(question), "--data-dir", str(tmp_path / "d")]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("guide: Welcome")
+    assert err == (f"spasm-guide listen: warning: SPASM_GUIDE_PIPER_VOICE={tmp_path / 'nope.onnx'}: "
+                   "no Piper voice there (NAME.onnx with NAME.onnx.json beside it), or piper-tts "
+                   "is not installed; using espeak instead\n")
 
 
 def test_default_keyword_is_in_the_dictionary_and_the_cli(
