@@ -7,6 +7,7 @@ Everything runs on loopback or in-process; nothing here touches the network.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import logging
 import os
 import socket
@@ -28,6 +29,13 @@ from skill.web import create_app
 from tests.helpers import google_like_mp3
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _is_loopback_address(name: object) -> bool:
+    try:
+        return ipaddress.ip_address(str(name)).is_loopback
+    except ValueError:
+        return False
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -62,7 +70,18 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
             raise OSError(f"test socket guard: network access to {address!r} is forbidden")
         real_connect(self, address)
 
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        # A name lookup leaves the machine too (DNS), before any connect.
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in (None, "") and name not in LOOPBACK and not _is_loopback_address(name):
+            attempts.append(name)
+            raise socket.gaierror(f"test socket guard: looking up {name!r} is forbidden")
+        return real_getaddrinfo(host, *args, **kwargs)
+
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     yield attempts
     assert attempts == [], f"tests tried to reach the network: {attempts}"
 

@@ -136,6 +136,8 @@ def run_together(target: Callable[[int], None], count: int = 8, timeout: float =
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    assert not stuck, f"still running after {timeout} s: {stuck}"
 
 
 def google_like_mp3() -> bytes:

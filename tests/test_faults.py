@@ -178,8 +178,15 @@ def test_sigkill_mid_stream_loses_at_most_the_last_update(tmp_path: Path,
     acked: list[dict[str, Any]] = []
     in_flight: list[dict[str, Any]] = []
     stop = threading.Event()
+    failures: list[BaseException] = []  # an assertion in the sender thread would be lost
 
     def stream() -> None:
+        try:
+            send_until_stopped()
+        except BaseException as failure:
+            failures.append(failure)
+
+    def send_until_stopped() -> None:
         connection = server.connect()
         previous = None
         deadline = time.monotonic() + 20
@@ -201,6 +208,7 @@ def test_sigkill_mid_stream_loses_at_most_the_last_update(tmp_path: Path,
     server.process.wait(timeout=10)
     stop.set()
     sender.join(timeout=15)
+    assert not failures, failures
     assert len(acked) >= 40, "the stream did not get going"
 
     # What the database may hold: the last acknowledged update, the one before it, or the

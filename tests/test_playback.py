@@ -123,9 +123,10 @@ def test_nearly_finished_on_the_last_section_enqueues_nothing(audio_skill: Custo
     assert not send(audio_skill, envelope(request, session_new=None)).get("directives")
 
 
-def test_resume_continues_from_the_stopped_offset(audio_skill: CustomSkill) -> None:
+def test_resume_continues_from_the_offset_alexa_reports(audio_skill: CustomSkill) -> None:
+    """Alexa's context at resume time is the truth; the saved stop is for a later session."""
     stopped = {"type": "AudioPlayer.PlaybackStopped", "token": TOKEN_PREFIX + "symptoms",
-               "offsetInMilliseconds": 12_345}
+               "offsetInMilliseconds": 10_000}
     send(audio_skill, envelope(stopped, session_new=None))
     response = send(audio_skill, envelope(intent("AMAZON.ResumeIntent"),
                                           token=TOKEN_PREFIX + "symptoms", offset=12_345))
