@@ -3,7 +3,6 @@ nothing started or changed; and help that names each command's environment varia
 
 from __future__ import annotations
 
-import logging
 import socket
 import subprocess
 import sys
@@ -19,18 +18,6 @@ from skill.config import ConfigError, Settings, from_environment
 from skill.server import bind_address
 
 SCRIPT = Path(sys.executable).with_name("spasm-guide")
-
-
-@pytest.fixture(autouse=True)
-def root_logging() -> Iterator[None]:
-    """cli.main configures the root logger; leave it as it was for the other tests."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
 
 
 @pytest.fixture
