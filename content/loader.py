@@ -176,6 +176,7 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "where_not_started": (), "where_am_i": ("number", "title", "page", "pages"),
     "where_next_page": ("page",), "where_next_section": ("next",), "where_last": (),
     "where_brief": ("number", "title"), "first_page": (), "back_to_section": ("title", "page"),
+    "reading_on_from": ("title", "page"),
     "first_section": (), "last_section": (), "brief_on": (), "detail_on": (),
     "speed_changed": ("speed",), "speed_limit": ("speed",), "speed_names": (),
     "speed_limit_names": (), "term_prompt": (), "term_unknown": ("examples",),

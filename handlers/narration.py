@@ -68,13 +68,14 @@ def read_here(handler_input: HandlerInput, *lead: str) -> Response:
                      title=current_section(state).title)
 
 
-def read_on(handler_input: HandlerInput) -> Response:
-    """Read page after page from here until one reply is full, then ask to go on."""
+def read_on(handler_input: HandlerInput, *lead: str) -> Response:
+    """Read page after page from here, after any lead-in, until one reply is full, then
+    ask to go on."""
     state = ListenerState.of(handler_input)
     if not state.started or state.finished:
         state.go_to(0)
     state.started = True
-    parts = page_text(state)
+    parts = [*lead, *page_text(state)]
     while not state.at_end_of_guide:
         following = state.section, state.page
         state.advance()

@@ -105,12 +105,21 @@ class StartOverHandler(IntentHandler):
 
 
 class ReadAllHandler(IntentHandler):
-    """'Read everything': as many pages as fit in one reply, then ask to go on."""
+    """'Read everything': as many pages as fit in one reply, then ask to go on.
+
+    From the middle of a section it reads on from the listener's place, and says where
+    that is first: a page heard without its section's title would make no sense.
+    """
 
     intents = ("ReadAllIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return narration.read_on(handler_input)
+        state = ListenerState.of(handler_input)
+        if not state.started or state.finished or state.page_here == 0:
+            return narration.read_on(handler_input)
+        lead = guide().message("reading_on_from", title=narration.current_section(state).title,
+                               page=state.page + 1)
+        return narration.read_on(handler_input, lead)
 
 
 class ResumeHandler(IntentHandler):

@@ -144,6 +144,21 @@ def test_resume_reads_the_current_page_again(launched: Conversation) -> None:
 # --- read everything -------------------------------------------------------------------
 
 
+def test_read_everything_mid_section_first_says_where_it_reads_from(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    launched.say("next")
+    turn = launched.say("read everything")
+    assert turn.text.startswith(f"{message('reading_on_from', title=CAUSES.title, page=2)} "
+                                f"{CAUSES.pages[1]}")
+
+
+def test_read_everything_from_a_section_start_begins_with_its_title(
+        launched: Conversation) -> None:
+    launched.say("what causes it")
+    assert launched.say("read everything").text.startswith(f"{CAUSES.title}. {CAUSES.pages[0]}")
+
+
 def test_read_everything_reads_several_pages_in_one_reply(launched: Conversation) -> None:
     turn = launched.say("read everything")
     heard = [page for page in ALL_PAGES if page in turn.text]
