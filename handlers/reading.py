@@ -82,12 +82,15 @@ def _back_into_another_section(state: ListenerState, left: int) -> tuple[str, ..
 
 
 class RepeatHandler(IntentHandler):
-    """Say the last reply again, word for word."""
+    """Say the last reply again, word for word. Asked first thing in a session ("Alexa,
+    ask facial spasm guide to repeat that"), it means the page the listener was on."""
 
     intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
+        if not state.last_speech and state.started and not state.finished:
+            return narration.read_here(handler_input)
         if not state.last_speech:
             return reply.ask(handler_input, guide().message("nothing_to_repeat"),
                              prompt=narration.options(state))

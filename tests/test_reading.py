@@ -104,6 +104,15 @@ def test_repeat_again_after_a_repeat_still_repeats(launched: Conversation) -> No
     assert launched.say("say that again").text == said.text
 
 
+def test_repeat_first_thing_in_a_new_session_reads_the_saved_page(
+        conversation: Conversation) -> None:
+    conversation.launch()
+    conversation.say("what causes it")
+    conversation.say("next")
+    conversation.end()
+    assert conversation.say("repeat").text.startswith(CAUSES.pages[1])
+
+
 def test_repeat_before_anything_was_said(conversation: Conversation) -> None:
     turn = conversation.say("repeat")
     assert message("nothing_to_repeat") in turn.text
