@@ -75,6 +75,7 @@ def read_on(handler_input: HandlerInput, *lead: str) -> Response:
     if not state.started or state.finished:
         state.go_to(0)
     state.started = True
+    state.reply_began_section, state.reply_began_page = state.section, state.page
     parts = [*lead, *page_text(state)]
     while not state.at_end_of_guide:
         following = state.section, state.page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -138,5 +138,26 @@ class ResumeHandler(IntentHandler):
         return narration.read_here(handler_input)
 
 
+class CutShortInterceptor(AbstractRequestInterceptor):
+    """After a reply of several pages, where the listener stopped.
+
+    Alexa cannot tell how much of a long reply was heard before "Alexa, stop". Stop,
+    cancel or pause right after one put the place back where that reply began, so
+    next time the listener hears again what they may have missed rather than skip it.
+    Any other answer (or the session timing out after it) means it was heard through.
+    """
+
+    CUT_SHORT = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent")
+
+    def process(self, handler_input: HandlerInput) -> None:
+        state = ListenerState.of(handler_input)
+        if state.reply_began_section < 0:
+            return
+        if intent_name(handler_input) in self.CUT_SHORT:
+            state.go_to(state.reply_began_section, state.reply_began_page)
+        state.reply_began_section = -1
+
+
 HANDLERS = (SectionQuestionHandler(), ReadSectionHandler(), NextHandler(), PreviousHandler(),
             RepeatHandler(), StartOverHandler(), ReadAllHandler(), ResumeHandler())
+INTERCEPTORS = (CutShortInterceptor(),)

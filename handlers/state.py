@@ -52,6 +52,9 @@ class ListenerState:
     last_speech: str = ""
     last_prompt: str = ""
     list_offset: int = 0  # where the list that pending names goes on
+    # Where a reply of several pages ("read everything") began; -1: none is playing.
+    reply_began_section: int = -1
+    reply_began_page: int = 0
     # This request only.
     storage_ok: bool = True
     missed: bool = False
@@ -59,7 +62,8 @@ class ListenerState:
 
     SAVED = ("section", "page", "started", "finished", "speed", "detail", "notice_heard",
              "last_visit", "audio_track", "audio_offset")
-    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset")
+    KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset",
+            "reply_began_section", "reply_began_page")
 
     # --- construction and persistence -------------------------------------------------
 

@@ -218,3 +218,49 @@ def test_no_to_go_on_stops_reading(launched: Conversation) -> None:
     turn = launched.say("no")
     assert not any(page in turn.text for page in ALL_PAGES)
     assert not turn.ended
+
+
+# --- "Alexa, stop" in the middle of a long reply ------------------------------------------
+
+
+@pytest.fixture
+def second_reply(launched: Conversation) -> Turn:
+    """'Read everything' and yes: the second reply of several pages, from causes page 1."""
+    launched.say("what causes it")
+    launched.say("back")  # the last page of the overview
+    launched.say("read everything")
+    turn = launched.say("yes")
+    assert sum(page in turn.text for page in ALL_PAGES) >= 2  # else these tests prove nothing
+    return turn
+
+
+@pytest.mark.usefixtures("small_replies")
+@pytest.mark.parametrize("word", ["stop", "pause"])
+def test_stopping_a_long_reply_keeps_the_place_where_it_began(
+        launched: Conversation, second_reply: Turn, word: str) -> None:
+    first_page = next(page for page in ALL_PAGES if page in second_reply.text)
+    launched.say(word)
+    launched.end()
+    launched.launch()
+    assert launched.say("yes").text.startswith(first_page)
+
+
+@pytest.mark.usefixtures("small_replies")
+def test_answering_after_a_long_reply_keeps_the_place_at_its_end(
+        launched: Conversation, second_reply: Turn) -> None:
+    last_page = [page for page in ALL_PAGES if page in second_reply.text][-1]
+    assert launched.say("repeat").text == second_reply.text  # heard it through: carries on
+    assert launched.say("where am I").text.startswith("You're in")
+    launched.say("stop")
+    launched.end()
+    launched.launch()
+    assert launched.say("yes").text.startswith(last_page)
+
+
+def test_stopping_at_the_very_end_of_read_everything_still_offers_to_carry_on(
+        launched: Conversation) -> None:
+    launched.say("the last section")
+    launched.say("read everything")  # reads to the end of the guide in one reply
+    launched.say("stop")
+    launched.end()
+    assert launched.launch().reprompt.startswith("Last time you were in section")
