@@ -105,7 +105,8 @@ REQUEST_TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest",
 SLOT_NAMES = ["section", "term", "number", "ordinal", "other"]
 STATE_KEYS = ["section", "page", "started", "finished", "speed", "detail", "notice_heard",
               "last_visit", "pending", "misunderstood", "last_speech", "last_prompt",
-              "list_offset", "audio_track", "audio_offset", "unknown"]
+              "list_offset", "reply_began_section", "reply_began_page", "audio_track",
+              "audio_offset", "unknown"]
 
 
 @st.composite
@@ -134,6 +135,7 @@ def listener_state(draw: st.DrawFn) -> dict[str, Any]:
                  "pending": st.sampled_from(["", "resume", "continue", "next", "sections", "words",
                                              "x"]),
                  "list_offset": st.integers(-2, 20),
+                 "reply_began_section": st.integers(-3, 8), "reply_began_page": st.integers(-2, 8),
                  "audio_track": st.integers(-2, 8), "audio_offset": st.integers(-5, 10**7)}
     return {key: draw(plausible[key] | json_values if key in plausible else json_values)
             for key in keys}
