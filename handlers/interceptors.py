@@ -15,6 +15,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from handlers.dispatch import intent_name
 from handlers.state import REQUEST_KEY, SESSION_KEY, ListenerState
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class LoadStateInterceptor(AbstractRequestInterceptor):
             state.saved_snapshot = state.saved()
         else:
             state = _from_storage(handler_input)
+        state.withdraw_unanswered_offer(intent_name(handler_input))
         attributes.request_attributes[REQUEST_KEY] = state
 
 

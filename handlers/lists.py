@@ -6,10 +6,10 @@ part: the listener never has to remember a longer command to go on. Both lists
 keep their place the same way, in ``state.list_offset`` with ``state.pending``
 saying which list it belongs to.
 
-The offer holds while the listener answers it, or asks what one of the words
-means (and is offered the rest again). Anything else (help, a section, where am
-I) leaves the list, so that a later "next" does what that reply's own prompt
-said: carry on with the guide.
+The offer holds while the listener answers it, asks what one of the words means
+or changes the speed (and is offered the rest again). Anything else (help, a
+section, where am I) leaves the list, so that a later "next" does what that
+reply's own prompt said: carry on with the guide (see state.OFFER_ANSWERS).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -50,14 +50,12 @@ WORDS = SpokenList(
     items=lambda: [entry.term for entry in guide().glossary],
     first="glossary_list", offer="glossary_more", done="glossary_prompt")
 BY_PENDING = {spoken.pending: spoken for spoken in (SECTIONS, WORDS)}
-# What keeps a list's offer open: go on (yes, next, more), say it again, a word's
-# meaning, or a misheard word (which asks again rather than lose the place).
-ANSWERS = ("AMAZON.YesIntent", "AMAZON.NextIntent", "AMAZON.RepeatIntent", "DefineTermIntent",
-           "AMAZON.FallbackIntent")
 
 
-def read_part(handler_input: HandlerInput, spoken: SpokenList, offset: int = 0) -> Response:
-    """Name the part of the list from offset, then offer the rest or say what to do next.
+def read_part(handler_input: HandlerInput, spoken: SpokenList, offset: int = 0,
+              *lead: str) -> Response:
+    """Name the part of the list from offset, after any lead-in, then offer the rest or
+    say what to do next.
 
     A stale offset (past the end, or from an older guide) starts the list again.
     """
@@ -66,14 +64,25 @@ def read_part(handler_input: HandlerInput, spoken: SpokenList, offset: int = 0) 
     items = spoken.items()
     start = offset if 0 <= offset < len(items) else 0
     part = items[start:start + LIST_CHUNK]
-    lead = spoken.first if start == 0 else "list_more"
-    said = content.message(lead, items=narration.spoken_list(list(part)))
+    key = spoken.first if start == 0 else "list_more"
+    said = content.message(key, items=narration.spoken_list(list(part)))
     end = start + len(part)
     if end < len(items):
         state.pending, state.list_offset, prompt = spoken.pending, end, spoken.offer
     else:
         state.pending, state.list_offset, prompt = "", 0, spoken.done
-    return reply.ask(handler_input, said, prompt=content.message(prompt))
+    return reply.ask(handler_input, *lead, said, prompt=content.message(prompt))
+
+
+def say_part_again(handler_input: HandlerInput, *lead: str) -> Response | None:
+    """The part of the open list just heard, again (after a new speed, say); None when
+    no list is open. Only a part before the last leaves the list open, and those are
+    all full, so the part just heard began LIST_CHUNK items back."""
+    state = ListenerState.of(handler_input)
+    spoken = BY_PENDING.get(state.pending)
+    if spoken is None:
+        return None
+    return read_part(handler_input, spoken, state.list_offset - LIST_CHUNK, *lead)
 
 
 def open_offer(state: ListenerState) -> str:
@@ -98,15 +107,5 @@ class MorePartsHandler(AbstractRequestHandler):
         return read_part(handler_input, BY_PENDING[state.pending], state.list_offset)
 
 
-class LeaveListInterceptor(AbstractRequestInterceptor):
-    """Anything but an answer to a list's offer leaves the list (runs after state loads)."""
-
-    def process(self, handler_input: HandlerInput) -> None:
-        state = ListenerState.of(handler_input)
-        if state.pending in BY_PENDING and intent_name(handler_input) not in ANSWERS:
-            state.pending, state.list_offset = "", 0
-
-
 # Answers to a list's offer: they go ahead of every other handler but playback's.
 FOLLOW_UPS = (MorePartsHandler(),)
-INTERCEPTORS = (LeaveListInterceptor(),)

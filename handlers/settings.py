@@ -6,7 +6,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import guide
-from handlers import narration, reply
+from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.state import NORMAL_SPEED, SPEED_RATES, ListenerState
 
@@ -18,9 +18,13 @@ def _carry_on(state: ListenerState) -> str:
 
 def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
     """Confirm a change and re-read the current page with it, so the listener hears it at
-    once and 'repeat' replays the page, not just the confirmation; before any section
-    there is no page, so the confirmation and the choices."""
+    once and 'repeat' replays the page, not just the confirmation; in the middle of a
+    list, its part again; before any section there is no page, so the confirmation and
+    the choices."""
     state = ListenerState.of(handler_input)
+    in_a_list = lists.say_part_again(handler_input, said)
+    if in_a_list is not None:
+        return in_a_list
     if state.started:
         return narration.read_here(handler_input, said)
     return reply.ask(handler_input, said, prompt=narration.options(state))

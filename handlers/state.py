@@ -30,6 +30,18 @@ PENDING_NEXT = "next"
 PENDING_SECTIONS = "sections"
 PENDING_WORDS = "words"
 LIST_OFFERS = (PENDING_SECTIONS, PENDING_WORDS)
+# An offer holds only while the listener answers it: these requests keep it open, any
+# other withdraws it, so a later yes or no cannot answer a question nobody is asking.
+# Saying it again and a misheard word keep every offer (the miss asks again).
+_KEEP_ANY_OFFER = ("AMAZON.RepeatIntent", "AMAZON.FallbackIntent")
+OFFER_ANSWERS = {
+    # "Carry on from last time?" A stray no must not wipe the saved place.
+    PENDING_RESUME: ("AMAZON.YesIntent", "AMAZON.NoIntent", *_KEEP_ANY_OFFER),
+    # "Say more for the next words": a meaning or a new speed is asked along the way.
+    **dict.fromkeys(LIST_OFFERS, ("AMAZON.YesIntent", "AMAZON.NextIntent", "DefineTermIntent",
+                                  "SlowerIntent", "FasterIntent", "NormalSpeedIntent",
+                                  *_KEEP_ANY_OFFER)),
+}
 PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_SECTIONS, PENDING_WORDS)
 
 
@@ -94,6 +106,12 @@ class ListenerState:
             self.detail = "full"
         if self.pending not in PENDINGS:
             self.pending = ""
+
+    def withdraw_unanswered_offer(self, intent: str) -> None:
+        """Drop an open offer this request does not answer (see OFFER_ANSWERS)."""
+        answers = OFFER_ANSWERS.get(self.pending)
+        if answers is not None and intent not in answers:
+            self.pending, self.list_offset = "", 0
 
     def saved(self) -> dict[str, Any]:
         """What is kept for the user between sessions."""

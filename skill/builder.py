@@ -34,8 +34,7 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None,
         builder.add_request_handler(handler)
     for exception_handler in lifecycle.EXCEPTION_HANDLERS:
         builder.add_exception_handler(exception_handler)
-    for request_interceptor in (*interceptors.REQUEST_INTERCEPTORS, *lists.INTERCEPTORS,
-                                *reading.INTERCEPTORS):
+    for request_interceptor in (*interceptors.REQUEST_INTERCEPTORS, *reading.INTERCEPTORS):
         builder.add_global_request_interceptor(request_interceptor)
     for response_interceptor in interceptors.RESPONSE_INTERCEPTORS:
         builder.add_global_response_interceptor(response_interceptor)

@@ -198,6 +198,19 @@ def test_anything_else_leaves_the_list_so_next_reads_the_guide(listing: Conversa
     assert not listing.say("next").text.startswith(more_words)
 
 
+def test_a_new_speed_in_the_middle_names_the_same_words_again(listing: Conversation) -> None:
+    listing.say("more")
+    turn = listing.say("slower")
+    lead = message("speed_changed", speed=guide().messages["speed_names"][1])
+    assert turn.text.startswith(lead)
+    assert words_named(turn.text.removeprefix(lead).lstrip()) == TERMS[CHUNK:2 * CHUNK]
+
+
+def test_after_a_new_speed_more_goes_on_from_the_same_place(listing: Conversation) -> None:
+    listing.say("slower")
+    assert words_named(listing.say("more").text) == TERMS[CHUNK:2 * CHUNK]
+
+
 def test_asking_for_the_list_again_starts_from_the_first_words(listing: Conversation) -> None:
     listing.say("more")
     assert words_named(listing.say("glossary").text) == TERMS[:CHUNK]

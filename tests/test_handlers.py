@@ -60,6 +60,15 @@ def test_a_second_misheard_answer_names_the_answers(returning: Conversation) -> 
     assert returning.say("the weather").reprompt == message("resume_yes_no")
 
 
+@pytest.mark.parametrize("aside", ["what does brainstem mean", "section six", "help"])
+def test_no_after_another_question_does_not_wipe_the_place(returning: Conversation,
+                                                           aside: str) -> None:
+    returning.launch()
+    returning.say(aside)
+    returning.say("no")
+    assert returning.say("where am I").text.startswith(f"You're in section 2, {CAUSES.title}")
+
+
 def test_yes_resumes_at_the_same_section_and_page(returning: Conversation) -> None:
     returning.launch()
     turn = returning.say("yes")
