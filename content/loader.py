@@ -174,7 +174,7 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "guide_end": (), "continue_reading": (), "list_sections": ("items",), "list_more": ("items",),
     "sections_more": (), "pick_section": (), "no_such_section": ("number", "count"),
     "where_not_started": (), "where_am_i": ("number", "title", "page", "pages"),
-    "where_next_page": ("page",), "where_next_section": ("next",), "where_last": (),
+    "where_next_page": ("page",), "where_next_section": ("next",),
     "where_brief": ("number", "title"), "first_page": (), "back_to_section": ("title", "page"),
     "reading_on_from": ("title", "page"),
     "first_section": (), "last_section": (), "brief_on": (), "detail_on": (),

@@ -50,6 +50,9 @@ class YesHandler(IntentHandler):
         if pending == PENDING_CONTINUE:
             state.advance()
             return narration.read_on(handler_input)
+        if state.finished:  # "That's the end of the guide": yes means hear it again
+            state.go_to(0)
+            return narration.read_here(handler_input)
         if pending == PENDING_NEXT or state.started:
             return narration.advance_and_read(handler_input)
         state.go_to(0)

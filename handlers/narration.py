@@ -148,5 +148,8 @@ def not_understood(handler_input: HandlerInput) -> Response:
         return reply.ask(handler_input, content.message("misunderstood_again"),
                          prompt=content.message("short_choices"))
     suggestion = content.message("fallback_suggestion", names=spoken_list(section_names()))
+    if state.started and not state.finished:  # keep the way back to the page open
+        return reply.ask(handler_input, content.message("misunderstood"), suggestion,
+                         prompt=next_step(state))
     return reply.ask(handler_input, content.message("misunderstood"),
                      prompt=f"{suggestion} {content.message('question')}")

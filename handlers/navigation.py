@@ -92,11 +92,12 @@ class WhereAmIHandler(IntentHandler):
 
 
 def _what_comes_next(state: ListenerState, prompt: str) -> str:
-    """The page or section after this one; nothing when the prompt already names the next
-    section, since heard once a repeated name sounds like a mistake."""
+    """The page or section after this one; nothing when the prompt already says it (the
+    next section's name, or the end of the guide), since heard once a repeat sounds like
+    a mistake."""
     content = guide()
     if state.at_end_of_guide:
-        return content.message("where_last")
+        return ""
     if not state.at_last_page_of_section:
         return content.message("where_next_page", page=state.page + 2)
     following = content.sections[state.section + 1].title

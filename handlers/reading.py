@@ -89,6 +89,8 @@ class RepeatHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
+        if not state.last_speech and state.last_prompt:  # the last reply was only a question
+            return reply.ask(handler_input, prompt=state.last_prompt)
         if not state.last_speech and state.started and not state.finished:
             return narration.read_here(handler_input)
         if not state.last_speech:

@@ -204,6 +204,19 @@ def test_first_miss_apologises_and_suggests_sections(launched: Conversation) -> 
     assert not turn.ended
 
 
+def test_a_miss_in_the_middle_of_a_section_offers_the_way_on(launched: Conversation) -> None:
+    launched.say("what causes it")
+    assert launched.say("banana bread recipe").reprompt == message("more_pages")
+
+
+def test_yes_after_the_end_of_the_guide_starts_it_again(launched: Conversation) -> None:
+    launched.say("the last section")
+    for _ in guide().sections[-1].pages[1:]:
+        launched.say("next")
+    first = guide().sections[0]
+    assert launched.say("yes").text.startswith(f"{first.title}. {first.pages[0]}")
+
+
 def test_second_miss_in_a_row_lists_short_choices(launched: Conversation) -> None:
     launched.say("banana bread recipe")
     turn = launched.say("the weather tomorrow")

@@ -113,6 +113,14 @@ def test_repeat_first_thing_in_a_new_session_reads_the_saved_page(
     assert conversation.say("repeat").text.startswith(CAUSES.pages[1])
 
 
+def test_repeat_after_a_reply_that_was_only_a_question_asks_it_again(
+        launched: Conversation) -> None:
+    launched.say("the last section")
+    launched.say("next")
+    asked = launched.say("next")  # past the end: only "That's the end of the guide..."
+    assert launched.say("repeat").text == asked.text
+
+
 def test_repeat_before_anything_was_said(conversation: Conversation) -> None:
     turn = conversation.say("repeat")
     assert message("nothing_to_repeat") in turn.text
