@@ -186,7 +186,7 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "nothing_to_repeat": (),
     "no_question_pending": (), "stopped": (), "paused": ("number", "title"), "home": (), "error": (),
     "error_prompt": (), "no_recordings": (), "playing": ("title",), "guide_end_audio": (),
-    "no_loop_or_shuffle": (),
+    "no_loop_or_shuffle": (), "nothing_to_resume": (),
 }
 SPEED_STEPS = 5
 

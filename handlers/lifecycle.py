@@ -98,8 +98,7 @@ class NoticeHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         state.notice_heard = True
-        prompt = narration.next_step(state) if state.started else narration.options(state)
-        return reply.ask(handler_input, guide().notice, prompt=prompt)
+        return reply.ask(handler_input, guide().notice, prompt=narration.carry_on(state))
 
 
 class StopHandler(IntentHandler):
@@ -133,6 +132,19 @@ class PauseHandler(IntentHandler):
             return reply.tell(handler_input, content.goodbye)
         return reply.tell(handler_input, content.message(
             "paused", number=state.section + 1, title=narration.current_section(state).title))
+
+
+class LoopShuffleHandler(IntentHandler):
+    """Loop or shuffle in a conversation (while a recording plays, playback.py answers):
+    understood, just not something a guide read in order offers."""
+
+    intents = ("AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent", "AMAZON.ShuffleOnIntent",
+               "AMAZON.ShuffleOffIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = ListenerState.of(handler_input)
+        return reply.ask(handler_input, guide().message("no_loop_or_shuffle"),
+                         prompt=narration.carry_on(state))
 
 
 class FallbackHandler(IntentHandler):
@@ -197,7 +209,8 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 
 
 HANDLERS = (LaunchHandler(), YesHandler(), NoHandler(), HelpHandler(), NoticeHandler(),
-            StopHandler(), PauseHandler(), FallbackHandler(), SessionEndedHandler())
+            StopHandler(), PauseHandler(), LoopShuffleHandler(), FallbackHandler(),
+            SessionEndedHandler())
 # Registered last, so every specific handler gets the first chance.
 LAST_RESORT = (UnhandledIntentHandler(), OtherRequestHandler())
 EXCEPTION_HANDLERS = (CatchAllExceptionHandler(),)

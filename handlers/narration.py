@@ -93,6 +93,12 @@ def read_on(handler_input: HandlerInput, *lead: str) -> Response:
     return reply.ask(handler_input, *parts, prompt=prompt, title=guide().name)
 
 
+def carry_on(state: ListenerState) -> str:
+    """The next step after an aside (a notice, a setting): the way on from the page when
+    a section is under way, else the first choices."""
+    return next_step(state) if state.started else options(state)
+
+
 def options(state: ListenerState) -> str:
     """The choices offered when nothing else is going on."""
     state.pending = ""

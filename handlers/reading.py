@@ -135,7 +135,8 @@ class ResumeHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         if not state.started:
-            return reply.ask(handler_input, prompt=narration.options(state))
+            return reply.ask(handler_input, guide().message("nothing_to_resume"),
+                             prompt=narration.options(state))
         state.finished = False
         return narration.read_here(handler_input)
 

@@ -11,11 +11,6 @@ from handlers.dispatch import IntentHandler, intent_name
 from handlers.state import NORMAL_SPEED, SPEED_RATES, ListenerState
 
 
-def _carry_on(state: ListenerState) -> str:
-    """After a setting stays as it was, offer to continue where the listener is."""
-    return narration.next_step(state) if state.started else narration.options(state)
-
-
 def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
     """Confirm a change and re-read the current page with it, so the listener hears it at
     once and 'repeat' replays the page, not just the confirmation; in the middle of a
@@ -45,7 +40,7 @@ class SpeedHandler(IntentHandler):
         if not 0 <= wanted < len(SPEED_RATES):
             said = content.message("speed_limit",
                                    speed=content.messages["speed_limit_names"][state.speed])
-            return reply.ask(handler_input, said, prompt=_carry_on(state))
+            return reply.ask(handler_input, said, prompt=narration.carry_on(state))
         state.speed = wanted
         said = content.message("speed_changed", speed=content.messages["speed_names"][wanted])
         return _heard_on_this_page(handler_input, said)

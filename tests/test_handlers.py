@@ -217,6 +217,21 @@ def test_yes_after_the_end_of_the_guide_starts_it_again(launched: Conversation) 
     assert launched.say("yes").text.startswith(f"{first.title}. {first.pages[0]}")
 
 
+@pytest.mark.parametrize("intent", ["AMAZON.LoopOnIntent", "AMAZON.ShuffleOnIntent"])
+def test_loop_or_shuffle_in_a_conversation_is_understood_and_declined(
+        launched: Conversation, intent: str) -> None:
+    launched.say("what causes it")
+    turn = send_intent(launched, intent)
+    assert turn.text.startswith(message("no_loop_or_shuffle"))
+    assert turn.reprompt == message("more_pages")
+
+
+def test_resume_with_nothing_started_says_so(launched: Conversation) -> None:
+    turn = send_intent(launched, "AMAZON.ResumeIntent")
+    assert turn.text.startswith(message("nothing_to_resume"))
+    assert turn.reprompt == launched_options()
+
+
 def test_second_miss_in_a_row_lists_short_choices(launched: Conversation) -> None:
     launched.say("banana bread recipe")
     turn = launched.say("the weather tomorrow")
