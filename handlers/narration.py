@@ -60,10 +60,23 @@ def next_step(state: ListenerState) -> str:
     return content.message("more_pages")
 
 
+def reading_from(state: ListenerState) -> str:
+    """'From Treatment, page 2.': where a page comes from, when nothing else has said it."""
+    return guide().message("reading_on_from", title=current_section(state).title,
+                           page=state.page + 1)
+
+
 def read_here(handler_input: HandlerInput, *lead: str) -> Response:
-    """Read the current page, after any lead-in, and offer the next step."""
+    """Read the current page, after any lead-in, and offer the next step.
+
+    The first thing a session says may be a page from the middle of a section ("Alexa,
+    ask facial spasm guide for the next page"): then it says where that page is from.
+    """
     state = ListenerState.of(handler_input)
     state.started = True
+    session = handler_input.request_envelope.session
+    if not lead and state.page_here > 0 and (session is None or session.new):
+        lead = (reading_from(state),)
     return reply.ask(handler_input, *lead, *page_text(state), prompt=next_step(state),
                      title=current_section(state).title)
 

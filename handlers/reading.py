@@ -122,9 +122,7 @@ class ReadAllHandler(IntentHandler):
         state = ListenerState.of(handler_input)
         if not state.started or state.finished or state.page_here == 0:
             return narration.read_on(handler_input)
-        lead = guide().message("reading_on_from", title=narration.current_section(state).title,
-                               page=state.page + 1)
-        return narration.read_on(handler_input, lead)
+        return narration.read_on(handler_input, narration.reading_from(state))
 
 
 class ResumeHandler(IntentHandler):

@@ -110,7 +110,8 @@ def test_repeat_first_thing_in_a_new_session_reads_the_saved_page(
     conversation.say("what causes it")
     conversation.say("next")
     conversation.end()
-    assert conversation.say("repeat").text.startswith(CAUSES.pages[1])
+    assert conversation.say("repeat").text.startswith(
+        f"{message('reading_on_from', title=CAUSES.title, page=2)} {CAUSES.pages[1]}")
 
 
 def test_repeat_after_a_reply_that_was_only_a_question_asks_it_again(
@@ -119,6 +120,15 @@ def test_repeat_after_a_reply_that_was_only_a_question_asks_it_again(
     launched.say("next")
     asked = launched.say("next")  # past the end: only "That's the end of the guide..."
     assert launched.say("repeat").text == asked.text
+
+
+def test_a_one_shot_next_says_where_its_page_is_from(conversation: Conversation) -> None:
+    conversation.launch()
+    conversation.say("what causes it")
+    conversation.end()
+    turn = conversation.say("next")  # "Alexa, ask facial spasm guide for the next page"
+    assert turn.text.startswith(f"{message('reading_on_from', title=CAUSES.title, page=2)} "
+                                f"{CAUSES.pages[1]}")
 
 
 def test_repeat_before_anything_was_said(conversation: Conversation) -> None:
