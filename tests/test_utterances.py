@@ -18,6 +18,13 @@ from skill.utterances import FALLBACK, resolver
     ("back to the main menu", "AMAZON.NavigateHomeIntent"),
     ("where was I", "WhereAmIIntent"),
     ("last topic", "LastSectionIntent"),
+    ("yep", "AMAZON.YesIntent"),
+    ("no thank you", "AMAZON.NoIntent"),
+    ("thank you", "AMAZON.StopIntent"),
+    ("thanks", "AMAZON.StopIntent"),
+    ("start again", "AMAZON.StartOverIntent"),
+    ("can you repeat that", "AMAZON.RepeatIntent"),
+    ("next one", "AMAZON.NextIntent"),
 ])
 def test_an_everyday_phrasing_reaches_its_intent(said: str, intent: str) -> None:
     assert resolver().resolve(said).intent == intent
