@@ -25,6 +25,7 @@ from skill.utterances import FALLBACK, resolver
     ("start again", "AMAZON.StartOverIntent"),
     ("can you repeat that", "AMAZON.RepeatIntent"),
     ("next one", "AMAZON.NextIntent"),
+    ("tell me more", "AMAZON.NextIntent"),
     ("the 2nd section", "SectionNumberIntent"),
     ("section zero", "SectionNumberIntent"),
 ])
