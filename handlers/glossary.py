@@ -28,7 +28,8 @@ def _echoable(heard: str) -> bool:
 
 
 class DefineTermHandler(IntentHandler):
-    """Give the meaning, or say honestly that the word is not in the list."""
+    """Give the meaning, read the section a topic's name asks for, or say honestly that
+    the word is not in the list."""
 
     intents = ("DefineTermIntent",)
 
@@ -40,6 +41,11 @@ class DefineTermHandler(IntentHandler):
             # In the middle of a list, its offer of more is the next step.
             prompt = lists.open_offer(ListenerState.of(handler_input)) or content.message("term_prompt")
             return reply.ask(handler_input, entry.meaning, prompt=prompt, title=entry.term.capitalize())
+        section = content.find_section(heard) if heard else None
+        if section is not None:
+            # "Define hemifacial spasm", "what are the treatments": a topic, not a word.
+            ListenerState.of(handler_input).go_to(content.section_index(section.id))
+            return narration.read_here(handler_input)
         echo = " ".join(heard.split())
         if _echoable(echo):
             said = content.message("term_unknown_heard", heard=echo, examples=_examples())

@@ -83,6 +83,27 @@ def test_markup_in_a_heard_word_is_not_read_back_and_cannot_break_the_reply(
     assert turn.text.startswith("I don't know that word yet.")
 
 
+@pytest.mark.parametrize(("said", "section_id"), [
+    ("define hemifacial spasm", "overview"),
+    ("what are the treatments", "treatment"),
+    ("what are the causes", "causes"),
+])
+def test_a_section_asked_for_as_a_word_is_read(launched: Conversation, said: str,
+                                              section_id: str) -> None:
+    section = guide().section(section_id)
+    assert launched.say(said).text.startswith(f"{section.title}. {section.pages[0]}")
+
+
+def test_after_a_section_asked_for_as_a_word_next_reads_on_in_it(launched: Conversation) -> None:
+    launched.say("what are the treatments")
+    assert launched.say("next").text.startswith(guide().section("treatment").pages[1])
+
+
+def test_a_word_that_also_names_a_section_gets_its_meaning(launched: Conversation) -> None:
+    assert guide().find_section("nerve") is not None
+    assert launched.say("what does nerve mean").text.startswith(meaning("nerve"))
+
+
 def test_after_a_meaning_next_carries_on_reading(launched: Conversation) -> None:
     launched.say("what causes it")
     launched.say("what does brainstem mean")
@@ -188,6 +209,11 @@ def test_a_meaning_asked_in_the_middle_offers_the_next_words(listing: Conversati
 def test_a_misheard_word_in_the_middle_offers_the_next_words_again(listing: Conversation) -> None:
     assert listing.say("banana bread").reprompt == message("glossary_more")
     assert words_named(listing.say("more").text) == TERMS[CHUNK:2 * CHUNK]
+
+
+def test_a_section_asked_for_as_a_word_leaves_the_list(listing: Conversation) -> None:
+    listing.say("what are the causes")
+    assert listing.say("next").text.startswith(guide().section("causes").pages[1])
 
 
 @pytest.mark.parametrize("aside", ["help", "where am I", "section two"])
