@@ -51,6 +51,34 @@ def test_a_pronoun_is_not_read_back_as_a_word(launched: Conversation, said: str)
     assert launched.say(said).text == message("term_unknown", examples=EXAMPLES)
 
 
+def test_that_in_a_section_names_the_words_on_the_page(launched: Conversation) -> None:
+    """At most three, in the order the page says them (this page has five)."""
+    launched.say("which artery causes it")
+    turn = launched.say("what does that mean")
+    assert turn.text == message("term_on_page",
+                                examples=narration.spoken_list(["blood vessel", "nerve", "artery"]))
+
+
+def test_that_in_brief_names_the_words_of_the_summary(launched: Conversation) -> None:
+    launched.say("brief")
+    launched.say("what causes it")
+    turn = launched.say("what does it mean")
+    assert turn.text == message("term_on_page", examples=narration.spoken_list(
+        ["blood vessel", "facial nerve", "nerve"]))
+
+
+def test_that_on_a_page_without_glossary_words_gets_the_usual_examples(
+        launched: Conversation) -> None:
+    launched.say("what does hemifacial mean")  # page 2 of the overview: no glossary word
+    assert launched.say("what does that mean").text == message("term_unknown", examples=EXAMPLES)
+
+
+def test_an_unknown_word_in_a_section_still_gets_the_usual_examples(launched: Conversation) -> None:
+    launched.say("which artery causes it")
+    turn = launched.say("what does florp mean")
+    assert turn.text == message("term_unknown_heard", heard="florp", examples=EXAMPLES)
+
+
 def test_after_an_unknown_word_next_carries_on_reading(launched: Conversation) -> None:
     launched.say("what causes it")
     launched.say("what does florp mean")
