@@ -23,6 +23,10 @@ FALLBACK = "AMAZON.FallbackIntent"
 # Alexa turns these into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.
 NUMBER_TYPES = ("AMAZON.NUMBER", "AMAZON.Ordinal")
 POLITE = "please"
+# A typed ordinal in digits ("2nd"): Alexa gives its Ordinal slot "2".
+DIGIT_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+# Alexa gives "0" for "zero"; NUMBER_WORDS starts at one, as sections do.
+ZERO = "zero"
 MODEL_FILE = SKILL_PACKAGE / "interactionModels" / "custom" / "en-US.json"
 
 
@@ -116,10 +120,23 @@ class Resolver:
 
     def _slot(self, kind: str, value: str) -> Slot:
         if kind in NUMBER_TYPES:
-            number = value if value.isdigit() else NUMBER_WORDS.get(value)
-            return Slot(value=str(number) if number is not None else value,
-                        resolved=str(number) if number is not None else None)
+            number = _number(value)
+            return Slot(value=number if number is not None else value, resolved=number)
         return Slot(value=value, resolved=self.types.get(kind, {}).get(without_article(value)))
+
+
+def _number(value: str) -> str | None:
+    """A number said or typed, as the digits Alexa would give: "three", "third", "3rd" or
+    "zero" -> "3", "3", "3", "0". Digits stay as typed: the handler judges their size.
+
+    Zero is understood so that "section zero" is told which sections exist, like "section 0".
+    """
+    ordinal = DIGIT_ORDINAL.match(value)
+    digits = ordinal.group(1) if ordinal else value
+    if digits.isdigit():
+        return digits
+    number = 0 if value == ZERO else NUMBER_WORDS.get(value)
+    return None if number is None else str(number)
 
 
 def _type_values(slot_type: dict[str, Any]) -> dict[str, str]:

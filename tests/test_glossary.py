@@ -51,6 +51,34 @@ def test_a_pronoun_is_not_read_back_as_a_word(launched: Conversation, said: str)
     assert launched.say(said).text == message("term_unknown", examples=EXAMPLES)
 
 
+def test_that_in_a_section_names_the_words_on_the_page(launched: Conversation) -> None:
+    """At most three, in the order the page says them (this page has five)."""
+    launched.say("which artery causes it")
+    turn = launched.say("what does that mean")
+    assert turn.text == message("term_on_page",
+                                examples=narration.spoken_list(["blood vessel", "nerve", "artery"]))
+
+
+def test_that_in_brief_names_the_words_of_the_summary(launched: Conversation) -> None:
+    launched.say("brief")
+    launched.say("what causes it")
+    turn = launched.say("what does it mean")
+    assert turn.text == message("term_on_page", examples=narration.spoken_list(
+        ["blood vessel", "facial nerve", "nerve"]))
+
+
+def test_that_on_a_page_without_glossary_words_gets_the_usual_examples(
+        launched: Conversation) -> None:
+    launched.say("what does hemifacial mean")  # page 2 of the overview: no glossary word
+    assert launched.say("what does that mean").text == message("term_unknown", examples=EXAMPLES)
+
+
+def test_an_unknown_word_in_a_section_still_gets_the_usual_examples(launched: Conversation) -> None:
+    launched.say("which artery causes it")
+    turn = launched.say("what does florp mean")
+    assert turn.text == message("term_unknown_heard", heard="florp", examples=EXAMPLES)
+
+
 def test_after_an_unknown_word_next_carries_on_reading(launched: Conversation) -> None:
     launched.say("what causes it")
     launched.say("what does florp mean")
@@ -81,6 +109,27 @@ def test_markup_in_a_heard_word_is_not_read_back_and_cannot_break_the_reply(
     root = parse_ssml(turn.ssml)
     assert {element.tag for element in root.iter()} <= {"speak", "break"}
     assert turn.text.startswith("I don't know that word yet.")
+
+
+@pytest.mark.parametrize(("said", "section_id"), [
+    ("define hemifacial spasm", "overview"),
+    ("what are the treatments", "treatment"),
+    ("what are the causes", "causes"),
+])
+def test_a_section_asked_for_as_a_word_is_read(launched: Conversation, said: str,
+                                              section_id: str) -> None:
+    section = guide().section(section_id)
+    assert launched.say(said).text.startswith(f"{section.title}. {section.pages[0]}")
+
+
+def test_after_a_section_asked_for_as_a_word_next_reads_on_in_it(launched: Conversation) -> None:
+    launched.say("what are the treatments")
+    assert launched.say("next").text.startswith(guide().section("treatment").pages[1])
+
+
+def test_a_word_that_also_names_a_section_gets_its_meaning(launched: Conversation) -> None:
+    assert guide().find_section("nerve") is not None
+    assert launched.say("what does nerve mean").text.startswith(meaning("nerve"))
 
 
 def test_after_a_meaning_next_carries_on_reading(launched: Conversation) -> None:
@@ -188,6 +237,11 @@ def test_a_meaning_asked_in_the_middle_offers_the_next_words(listing: Conversati
 def test_a_misheard_word_in_the_middle_offers_the_next_words_again(listing: Conversation) -> None:
     assert listing.say("banana bread").reprompt == message("glossary_more")
     assert words_named(listing.say("more").text) == TERMS[CHUNK:2 * CHUNK]
+
+
+def test_a_section_asked_for_as_a_word_leaves_the_list(listing: Conversation) -> None:
+    listing.say("what are the causes")
+    assert listing.say("next").text.startswith(guide().section("causes").pages[1])
 
 
 @pytest.mark.parametrize("aside", ["help", "where am I", "section two"])

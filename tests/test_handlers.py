@@ -146,7 +146,7 @@ def test_help_reprompts_with_a_next_step(launched: Conversation, before: list[st
 # --- stop, cancel, pause, session end ---------------------------------------------------
 
 
-@pytest.mark.parametrize("word", ["stop", "cancel", "pause"])
+@pytest.mark.parametrize("word", ["stop", "cancel", "pause", "thank you"])
 def test_stopping_ends_the_session_and_keeps_the_place(launched: Conversation, word: str) -> None:
     launched.say("what causes it")
     launched.say("next")

@@ -190,6 +190,7 @@ def test_each_answering_page_has_an_intent_in_the_model() -> None:
     ("glossary_more", "more", "AMAZON.NextIntent"),
     ("term_unknown", "next", "AMAZON.NextIntent"),
     ("term_unknown_heard", "next", "AMAZON.NextIntent"),
+    ("term_on_page", "next", "AMAZON.NextIntent"),
     ("paused", "yes", "AMAZON.YesIntent"),
 ])
 def test_what_the_skill_tells_people_to_say_is_understood(message: str, phrase: str,

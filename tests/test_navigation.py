@@ -131,6 +131,15 @@ def test_section_zero_does_not_exist(launched: Conversation) -> None:
     assert turn.text.startswith(message("no_such_section", number=0, count=COUNT))
 
 
+def test_section_zero_said_in_words_does_not_exist(launched: Conversation) -> None:
+    turn = launched.say("section zero")
+    assert turn.text.startswith(message("no_such_section", number=0, count=COUNT))
+
+
+def test_an_ordinal_in_digits_reads_that_section(launched: Conversation) -> None:
+    assert launched.say("the 2nd section").text.startswith(f"{SECTIONS[1].title}. ")
+
+
 def test_a_section_number_that_is_not_a_number(launched: Conversation) -> None:
     turn = send_intent(launched, "SectionNumberIntent", number="?")
     assert turn.text.startswith(message("no_such_section", number="like that", count=COUNT))

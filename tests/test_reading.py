@@ -62,6 +62,12 @@ def test_next_reads_the_following_page(launched: Conversation) -> None:
     assert launched.say("next").text == f"{CAUSES.pages[1]} {message('more_pages')}"
 
 
+def test_tell_me_more_reads_the_following_page(launched: Conversation) -> None:
+    """Not the detail setting, which would read the same page again."""
+    launched.say("what causes it")
+    assert launched.say("tell me more").text == f"{CAUSES.pages[1]} {message('more_pages')}"
+
+
 def test_next_at_the_end_of_a_section_names_what_comes_next(launched: Conversation) -> None:
     launched.say("what causes it")
     launched.say("next")

@@ -18,6 +18,16 @@ from skill.utterances import FALLBACK, resolver
     ("back to the main menu", "AMAZON.NavigateHomeIntent"),
     ("where was I", "WhereAmIIntent"),
     ("last topic", "LastSectionIntent"),
+    ("yep", "AMAZON.YesIntent"),
+    ("no thank you", "AMAZON.NoIntent"),
+    ("thank you", "AMAZON.StopIntent"),
+    ("thanks", "AMAZON.StopIntent"),
+    ("start again", "AMAZON.StartOverIntent"),
+    ("can you repeat that", "AMAZON.RepeatIntent"),
+    ("next one", "AMAZON.NextIntent"),
+    ("tell me more", "AMAZON.NextIntent"),
+    ("the 2nd section", "SectionNumberIntent"),
+    ("section zero", "SectionNumberIntent"),
 ])
 def test_an_everyday_phrasing_reaches_its_intent(said: str, intent: str) -> None:
     assert resolver().resolve(said).intent == intent
@@ -39,3 +49,18 @@ def test_a_polite_phrase_keeps_its_own_meaning() -> None:
 
 def test_please_alone_is_not_understood() -> None:
     assert resolver().resolve("please").intent == FALLBACK
+
+
+@pytest.mark.parametrize(("said", "slot", "value"), [
+    ("the 2nd section", "ordinal", "2"),
+    ("the 1st section", "ordinal", "1"),
+    ("the 3rd section", "ordinal", "3"),
+    ("the 4th section", "ordinal", "4"),
+])
+def test_an_ordinal_typed_in_digits_gives_its_number(said: str, slot: str, value: str) -> None:
+    assert resolver().resolve(said).slots[slot].resolved == value
+
+
+def test_zero_gives_the_number_alexa_would() -> None:
+    """So "section zero" is told which sections exist, like "section 0"."""
+    assert resolver().resolve("section zero").slots["number"].resolved == "0"
