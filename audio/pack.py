@@ -31,7 +31,8 @@ ZIP_NAME = "guide.zip"
 PACK_NAMES: tuple[str, ...] = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME)
 
 # Bump when the pack's layout changes so existing packs count as stale.
-PACK_FORMAT = 1
+# 2: feed GUIDs hash the transcript, not the MP3 (a new voice is not a new episode).
+PACK_FORMAT = 2
 # Feeds need dates, but "now" would change the feed on every build. Episodes are
 # dated one day apart from this fixed day so apps that sort by date keep the order.
 FEED_DATE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -107,6 +108,16 @@ def _m3u(name: str, entries: Sequence[tuple[Episode, str]]) -> bytes:
 # --------------------------------------------------------------------------- feed
 
 
+def episode_guid(guide: Guide, episode: Episode) -> str:
+    """Section id plus a hash of its transcript: new only when the words change.
+
+    Not the MP3's hash: re-voicing the same text (another engine or voice) would
+    otherwise show every episode twice in podcast apps.
+    """
+    text = hashlib.sha256(episode.transcript.encode("utf-8")).hexdigest()[:16]
+    return f"{slug(guide.name)}:{episode.section_id}:{text}"
+
+
 def _itunes_duration(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
@@ -119,7 +130,9 @@ def feed(guide: Guide, episodes: Sequence[Episode], base_url: str | None = None)
     generator = FeedGenerator()
     generator.load_extension("podcast")
     generator.title(guide.name)
-    generator.link(href=link(PLAYLIST_NAME, base_url), rel="alternate")
+    if base_url:  # atom:link rel="self", as RSS validators ask; only an absolute address will do
+        generator.link(href=link(FEED_NAME, base_url), rel="self", type="application/rss+xml")
+    generator.link(href=link(PLAYLIST_NAME, base_url), rel="alternate")  # last: RSS <link>
     generator.description(f"{guide.welcome} {guide.notice}")
     generator.language(FEED_LANGUAGE)
     generator.lastBuildDate(FEED_DATE + timedelta(days=len(episodes)))
@@ -129,7 +142,7 @@ def feed(guide: Guide, episodes: Sequence[Episode], base_url: str | None = None)
     generator.podcast.itunes_category("Health & Fitness", "Medicine")
     for episode in episodes:
         entry = generator.add_entry(order="append")
-        entry.guid(f"{slug(guide.name)}:{episode.section_id}:{episode.sha256[:16]}")
+        entry.guid(episode_guid(guide, episode), permalink=False)
         entry.title(episode.title)
         entry.description(episode.transcript)
         entry.enclosure(link(episode.path, base_url), str(episode.size), "audio/mpeg")
