@@ -628,6 +628,11 @@ def _episodes(guide: Guide, items: Sequence[Item], entries: Mapping[str, FileEnt
     return episodes
 
 
+def text_hashes(guide: Guide) -> dict[str, str]:
+    """Each planned file's text_sha256 by path: what a recording must say to be current."""
+    return {item.path: item.text_sha256 for item in plan(guide)}
+
+
 def _pack_current(record: PackRecord | None, inputs: str, hashes: FileHashes) -> bool:
     return (record is not None and record.inputs_sha256 == inputs
             and set(record.files) == set(pack.PACK_NAMES)

@@ -11,7 +11,8 @@ import functools
 import json
 import logging
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -42,6 +43,7 @@ class AudioEntry:
     section_id: str | None
     size: int
     duration_seconds: float | None
+    text_sha256: str | None = None  # of the text it speaks, as audio/build.py planned it
 
     @property
     def size_text(self) -> str:
@@ -60,6 +62,23 @@ class Catalog:
     whole: AudioEntry | None
     pack: dict[str, int]  # pack file name -> size, only those on disk
     allowed: frozenset[str]  # every name /audio may serve
+
+    def stale(self, current: Mapping[str, str]) -> list[str]:
+        """Recordings whose text is not the text that ``current`` (path -> text_sha256) says.
+
+        A content edit without a rebuild leaves the old recording on disk; a person
+        would hear one thing while reading another next to it.
+        """
+        entries = [*self.sections.values(), *([self.whole] if self.whole else [])]
+        return [e.name for e in entries if current.get(e.name) != e.text_sha256]
+
+    def current_only(self, current: Mapping[str, str]) -> Catalog:
+        """This catalog without its stale recordings, which the page then calls not ready."""
+        stale = set(self.stale(current))
+        if not stale:
+            return self
+        return replace(self, sections={k: e for k, e in self.sections.items() if e.name not in stale},
+                       whole=None if self.whole and self.whole.name in stale else self.whole)
 
 
 def safe_name(name: Any) -> str | None:
@@ -130,8 +149,10 @@ def _parse_manifest(directory: Path, data: Any) -> Catalog:
         kind, section_id = record.get("kind"), record.get("section")
         if not name.lower().endswith(".mp3") or kind not in ("section", "guide"):
             continue
+        text_sha256 = record.get("text_sha256")
         entry = AudioEntry(name, kind, section_id if isinstance(section_id, str) else None,
-                           path.stat().st_size, _duration(record, path))
+                           path.stat().st_size, _duration(record, path),
+                           text_sha256 if isinstance(text_sha256, str) else None)
         if kind == "section" and entry.section_id and entry.section_id not in sections:
             sections[entry.section_id] = entry
         elif kind == "guide" and whole is None:

@@ -21,10 +21,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
+from audio.build import text_hashes
 from audio.catalog import (
     CONTENT_TYPES,
     DEFAULT_AUDIO_DIR,
     FEED_NAME,
+    Catalog,
     human_size,
     load_catalog,
     safe_name,
@@ -49,7 +51,15 @@ def _configure(state: BlueprintSetupState) -> None:
     if chosen is not None:
         state.app.config["AUDIO_DIR"] = Path(chosen)
     state.app.config.setdefault("AUDIO_DIR", DEFAULT_AUDIO_DIR)
+    _warn_if_stale(Path(state.app.config["AUDIO_DIR"]))
 
+
+def _warn_if_stale(directory: Path) -> None:
+    """One line at start-up, so whoever runs the server learns why a player is missing."""
+    stale = load_catalog(directory).stale(text_hashes(guide()))
+    if stale:
+        log.warning("audio: %d recording(s) older than the content are left off the page "
+                    "until `spasm-guide build-audio` is run: %s", len(stale), ", ".join(stale))
 
 # ----------------------------------------------------------------------- the views
 
@@ -58,10 +68,14 @@ def _audio_dir() -> Path:
     return Path(current_app.config.get("AUDIO_DIR") or DEFAULT_AUDIO_DIR)
 
 
+def _catalog() -> Catalog:
+    """The audio directory's recordings, less those whose text the content has since changed."""
+    return load_catalog(_audio_dir()).current_only(text_hashes(guide()))
+
+
 @page.get("/")
 def index() -> str:
-    catalog = load_catalog(_audio_dir())
-    return render_template("index.html", guide=guide(), catalog=catalog, human_size=human_size)
+    return render_template("index.html", guide=guide(), catalog=_catalog(), human_size=human_size)
 
 
 @page.get("/audio/<path:name>")

@@ -36,9 +36,13 @@ def tone_mp3(seconds: float = 1.0, frequency: float = 440.0) -> bytes:
 
 def manifest_record(path: str, kind: str, section: str | None, data: bytes, seconds: float,
                     title: str = "") -> dict[str, object]:
-    """One entry of manifest.json's "files" list, as audio/build.py writes it (format 1)."""
+    """One entry of manifest.json's "files" list, as audio/build.py writes it (format 1).
+
+    Its text_sha256 is the current content's for ``path``, so the recording counts as current.
+    """
+    text_sha256 = audio_build.text_hashes(guide()).get(path, "0" * 64)
     return {"path": path, "kind": kind, "section": section, "page": None, "title": title,
-            "track": "1/1", "text_sha256": "0" * 64, "engine": "test", "voice": "tone",
+            "track": "1/1", "text_sha256": text_sha256, "engine": "test", "voice": "tone",
             "duration_seconds": seconds, "bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest()}
 
@@ -188,6 +192,35 @@ def test_download_links_say_size_and_duration(web: FlaskClient, files: dict[str,
     assert "1 second" in text
     for pack_name in ("guide.m3u", "feed.xml", "guide.zip"):
         assert f'href="/audio/{pack_name}"' in html
+
+
+def test_a_recording_older_than_its_text_is_not_ready(tmp_path: Path, audio_dir: Path) -> None:
+    make_audio_dir(audio_dir)
+    first = guide().sections[0].id
+    manifest = json.loads((audio_dir / "manifest.json").read_text())
+    manifest["files"][0]["text_sha256"] = "1" * 64  # recorded from text the content no longer has
+    (audio_dir / "manifest.json").write_text(json.dumps(manifest))
+    html = create_app(verify=False, data_dir=tmp_path, audio_dir=audio_dir).test_client().get("/").text
+    assert f'id="no-audio-{first}"' in html and f'id="audio-{first}"' not in html
+    assert f'id="audio-{guide().sections[1].id}"' in html
+
+
+def test_stale_recordings_are_one_warning_at_start(tmp_path: Path, audio_dir: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    make_audio_dir(audio_dir)
+    manifest = json.loads((audio_dir / "manifest.json").read_text())
+    for record in manifest["files"][:2]:
+        record["text_sha256"] = "1" * 64
+    (audio_dir / "manifest.json").write_text(json.dumps(manifest))
+    create_app(verify=False, data_dir=tmp_path, audio_dir=audio_dir)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "skill.page"]
+    assert len(warnings) == 1
+    assert "2 recording(s)" in warnings[0] and manifest["files"][0]["path"] in warnings[0]
+
+
+def test_current_recordings_start_without_a_warning(page_app: Flask,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    assert not [r for r in caplog.records if r.name == "skill.page"]
 
 
 def test_page_works_without_any_audio(tmp_path: Path) -> None:
