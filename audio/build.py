@@ -633,6 +633,19 @@ def text_hashes(guide: Guide) -> dict[str, str]:
     return {item.path: item.text_sha256 for item in plan(guide)}
 
 
+def current_episodes(out_dir: Path, guide: Guide) -> list[pack.Episode]:
+    """The built section recordings that say ``guide``'s current text, as podcast episodes.
+
+    For the playlist and feed skill/page.py makes per request: a recording left stale
+    by a content edit is left out rather than paired with the new transcript.
+    Raises ManifestError when the manifest is missing or broken.
+    """
+    wanted = text_hashes(guide)
+    entries = {entry.path: entry for entry in read_manifest(out_dir).files
+               if wanted.get(entry.path) == entry.text_sha256 and (out_dir / entry.path).is_file()}
+    return _episodes(guide, plan(guide), entries)
+
+
 def _pack_current(record: PackRecord | None, inputs: str, hashes: FileHashes) -> bool:
     return (record is not None and record.inputs_sha256 == inputs
             and set(record.files) == set(pack.PACK_NAMES)

@@ -62,6 +62,7 @@ class Catalog:
     whole: AudioEntry | None
     pack: dict[str, int]  # pack file name -> size, only those on disk
     allowed: frozenset[str]  # every name /audio may serve
+    base_url: str | None = None  # where build-audio said the pack's links point, if anywhere
 
     def stale(self, current: Mapping[str, str]) -> list[str]:
         """Recordings whose text is not the text that ``current`` (path -> text_sha256) says.
@@ -159,7 +160,9 @@ def _parse_manifest(directory: Path, data: Any) -> Catalog:
             whole = entry
     pack = {name: path.stat().st_size
             for name in PACK_NAMES if (path := _inside(directory, name)) is not None}
-    return Catalog(sections, whole, pack, frozenset(allowed | set(pack)))
+    base_url = data.get("base_url") if isinstance(data, dict) else None
+    return Catalog(sections, whole, pack, frozenset(allowed | set(pack)),
+                   base_url if isinstance(base_url, str) and base_url else None)
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,7 +7,9 @@ and the built section files, and the output is byte-for-byte reproducible (fixed
 dates and timestamps, sorted zip entries), so rebuilding does not churn git.
 
 Links are relative to the output directory unless a base URL is given; relative
-links suit the committed copy and a local player, absolute ones a web host.
+links suit the committed copy and a local player, absolute ones a web host. Without
+one, the listening page (skill/page.py) makes the playlist and feed per request
+with absolute links under its own address.
 """
 
 from __future__ import annotations

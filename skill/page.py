@@ -10,22 +10,31 @@ Only files the manifest lists, and the three pack files, are served: the
 request path must equal one of those names exactly, so traversal tricks
 (``..``, ``%2e%2e``, absolute paths, backslashes, NUL) never reach the disk.
 Range requests, ETag and Last-Modified come from werkzeug's send_file.
+
+Audio built without ``--base-url`` has relative links in guide.m3u and feed.xml
+(right inside the zip). Podcast apps and a downloaded playlist need absolute
+ones, so /audio/guide.m3u and /audio/feed.xml are then made per request under
+the address the request came to. Behind a reverse proxy that rewrites the Host,
+build with ``--base-url`` (the public address) and the files on disk are sent.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urljoin
 
-from flask import Blueprint, Response, abort, current_app, render_template, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from audio.build import text_hashes
+from audio import pack
+from audio.build import ManifestError, current_episodes, text_hashes
 from audio.catalog import (
     CONTENT_TYPES,
     DEFAULT_AUDIO_DIR,
     FEED_NAME,
+    PLAYLIST_NAME,
     Catalog,
     human_size,
     load_catalog,
@@ -61,6 +70,7 @@ def _warn_if_stale(directory: Path) -> None:
         log.warning("audio: %d recording(s) older than the content are left off the page "
                     "until `spasm-guide build-audio` is run: %s", len(stale), ", ".join(stale))
 
+
 # ----------------------------------------------------------------------- the views
 
 
@@ -81,7 +91,8 @@ def index() -> str:
 @page.get("/audio/<path:name>")
 def audio_file(name: str) -> Response:
     root = _audio_dir().resolve()
-    if safe_name(name) is None or name not in load_catalog(root).allowed:
+    catalog = load_catalog(root)
+    if safe_name(name) is None or name not in catalog.allowed:
         abort(404)
     path = (root / name).resolve()
     if not path.is_file() or not path.is_relative_to(root):
@@ -89,8 +100,24 @@ def audio_file(name: str) -> Response:
     suffix = path.suffix.lower()
     if suffix == ".xml" and path.name != FEED_NAME:
         abort(404)
+    if name in (PLAYLIST_NAME, FEED_NAME) and catalog.base_url is None:
+        return _pack_on_request(name)
     return send_file(path, mimetype=CONTENT_TYPES[suffix], conditional=True, etag=True,
                      max_age=MAX_AGE[suffix])
+
+
+def _pack_on_request(name: str) -> Response:
+    """The playlist or feed with absolute links under the address this request came to."""
+    try:
+        episodes = current_episodes(_audio_dir(), guide())
+    except ManifestError:
+        episodes = []  # as in the catalog: a broken manifest means nothing is built yet
+    base_url = urljoin(request.url_root, "audio/")
+    make = pack.feed if name == FEED_NAME else pack.playlist
+    response = Response(make(guide(), episodes, base_url), mimetype=CONTENT_TYPES[Path(name).suffix])
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @page.errorhandler(RequestedRangeNotSatisfiable)

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -223,6 +224,13 @@ def test_current_recordings_start_without_a_warning(page_app: Flask,
     assert not [r for r in caplog.records if r.name == "skill.page"]
 
 
+def test_the_playlist_link_saves_a_file_for_a_media_player(web: FlaskClient) -> None:
+    link = next(a for a in outline(web.get("/").text).all("a") if a.get("id") == "download-playlist")
+    assert link["href"] == "/audio/guide.m3u"
+    assert "download" in link
+    assert "media player" in web.get("/").text.split('id="download-playlist"')[1].split("</li>")[0]
+
+
 def test_page_works_without_any_audio(tmp_path: Path) -> None:
     empty = tmp_path / "no-audio"
     empty.mkdir()
@@ -277,13 +285,62 @@ def test_full_get_has_type_length_validators_and_caching(web: FlaskClient,
     ("feed.xml", "application/rss+xml"),
     ("guide.zip", "application/zip"),
 ])
-def test_pack_files_have_their_content_types(web: FlaskClient, files: dict[str, bytes], name: str,
-                                             content_type: str) -> None:
+def test_pack_files_have_their_content_types(web: FlaskClient, name: str, content_type: str) -> None:
     response = web.get(f"/audio/{name}")
     assert response.status_code == 200
     assert response.mimetype == content_type
-    assert response.data == files[name]
     assert response.headers["Cache-Control"]
+
+
+def test_the_zip_is_the_file_on_disk(web: FlaskClient, files: dict[str, bytes]) -> None:
+    assert web.get("/audio/guide.zip").data == files["guide.zip"]
+
+
+def test_feed_links_are_absolute_under_the_request_address(web: FlaskClient) -> None:
+    channel = ET.fromstring(web.get("/audio/feed.xml", base_url="https://guide.example/").data)[0]
+    enclosures = [e.attrib["url"] for e in channel.iter("enclosure")]
+    assert enclosures[0] == "https://guide.example/audio/files/01-overview.mp3"
+    assert len(enclosures) == len(guide().sections)
+    assert channel.findtext("link") == "https://guide.example/audio/guide.m3u"
+
+
+def test_feed_names_its_own_address(web: FlaskClient) -> None:
+    channel = ET.fromstring(web.get("/audio/feed.xml", base_url="https://guide.example/").data)[0]
+    self_link = channel.find("{http://www.w3.org/2005/Atom}link")
+    assert self_link is not None and self_link.attrib["rel"] == "self"
+    assert self_link.attrib["href"] == "https://guide.example/audio/feed.xml"
+
+
+def test_playlist_links_are_absolute_under_the_request_address(web: FlaskClient) -> None:
+    lines = web.get("/audio/guide.m3u", base_url="http://127.0.0.1:8125/").text.splitlines()
+    tracks = [line for line in lines if line and not line.startswith("#")]
+    assert tracks[0] == "http://127.0.0.1:8125/audio/files/01-overview.mp3"
+    assert len(tracks) == len(guide().sections)
+
+
+def test_a_feed_made_on_request_is_conditional(web: FlaskClient) -> None:
+    first = web.get("/audio/feed.xml")
+    again = web.get("/audio/feed.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_feed_leaves_out_recordings_older_than_their_text(web: FlaskClient, audio_dir: Path) -> None:
+    manifest = json.loads((audio_dir / "manifest.json").read_text())
+    manifest["files"][0]["text_sha256"] = "1" * 64
+    (audio_dir / "manifest.json").write_text(json.dumps(manifest))
+    urls = [e.attrib["url"] for e in ET.fromstring(web.get("/audio/feed.xml").data).iter("enclosure")]
+    assert len(urls) == len(guide().sections) - 1
+    assert not any(url.endswith(str(manifest["files"][0]["path"])) for url in urls)
+
+
+def test_with_a_base_url_the_built_feed_is_sent_as_it_is(tmp_path: Path, audio_dir: Path,
+                                                         files: dict[str, bytes]) -> None:
+    manifest = json.loads((audio_dir / "manifest.json").read_text())
+    manifest["base_url"] = "https://cdn.example/guide/"
+    (audio_dir / "manifest.json").write_text(json.dumps(manifest))
+    client = create_app(verify=False, data_dir=tmp_path, audio_dir=audio_dir).test_client()
+    assert client.get("/audio/feed.xml").data == files["feed.xml"]
+    assert client.get("/audio/guide.m3u").data == files["guide.m3u"]
 
 
 def test_transcripts_listed_in_the_manifest_are_plain_text(tmp_path: Path, audio_dir: Path) -> None:
