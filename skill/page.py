@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask.sansio.blueprints import BlueprintSetupState
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.exceptions import NotFound, RequestedRangeNotSatisfiable
 
 from audio import pack
 from audio.build import ManifestError, current_episodes, text_hashes
@@ -43,11 +43,6 @@ from audio.catalog import (
 from content import guide
 
 log = logging.getLogger(__name__)
-
-# Recordings change only when the audio is rebuilt: an hour of caching, then a
-# cheap revalidation by ETag. None is "no-cache": the feed and playlist are
-# revalidated on every use, so podcast apps see a rebuild at once.
-MAX_AGE: dict[str, int | None] = {".mp3": 3600, ".zip": 3600, ".txt": 3600, ".m3u": None, ".xml": None}
 
 page = Blueprint("page", __name__, template_folder="templates",
                  static_folder="static", static_url_path="/static")
@@ -90,6 +85,9 @@ def index() -> str:
 
 @page.get("/audio/<path:name>")
 def audio_file(name: str) -> Response:
+    """Every file is sent "no-cache" (revalidated by ETag, a cheap 304): a rebuild
+    rewrites it at the same URL, and a cached old recording must not play next to
+    a new transcript."""
     root = _audio_dir().resolve()
     catalog = load_catalog(root)
     if safe_name(name) is None or name not in catalog.allowed:
@@ -102,8 +100,8 @@ def audio_file(name: str) -> Response:
         abort(404)
     if name in (PLAYLIST_NAME, FEED_NAME) and catalog.base_url is None:
         return _pack_on_request(name)
-    return send_file(path, mimetype=CONTENT_TYPES[suffix], conditional=True, etag=True,
-                     max_age=MAX_AGE[suffix])
+    _drop_multiple_ranges()
+    return send_file(path, mimetype=CONTENT_TYPES[suffix], conditional=True, etag=True)
 
 
 def _pack_on_request(name: str) -> Response:
@@ -118,6 +116,21 @@ def _pack_on_request(name: str) -> Response:
     response.cache_control.no_cache = True
     response.add_etag()
     return response.make_conditional(request)
+
+
+def _drop_multiple_ranges() -> None:
+    """Answer ``Range: bytes=0-1,5-6`` with the whole file (200), as RFC 9110 allows.
+
+    werkzeug cannot send multipart/byteranges and would answer 416 instead.
+    """
+    if "," in request.environ.get("HTTP_RANGE", ""):
+        del request.environ["HTTP_RANGE"]
+
+
+@page.errorhandler(NotFound)
+def _not_found(error: NotFound) -> tuple[str, int]:
+    """A person following a stale link gets a page that leads back, not JSON."""
+    return render_template("404.html", guide=guide()), 404
 
 
 @page.errorhandler(RequestedRangeNotSatisfiable)

@@ -277,7 +277,12 @@ def test_full_get_has_type_length_validators_and_caching(web: FlaskClient,
     assert response.headers["Accept-Ranges"] == "bytes"
     assert response.headers["ETag"]
     assert response.headers["Last-Modified"]
-    assert "max-age=" in response.headers["Cache-Control"]
+
+
+def test_recordings_are_revalidated_before_reuse(web: FlaskClient, files: dict[str, bytes]) -> None:
+    """A rebuild rewrites the same URL: a cached old recording must not play by a new transcript."""
+    response = web.get(f"/audio/{mp3_name(files)}")
+    assert response.headers["Cache-Control"] == "no-cache"
 
 
 @pytest.mark.parametrize(("name", "content_type"), [
@@ -289,7 +294,7 @@ def test_pack_files_have_their_content_types(web: FlaskClient, name: str, conten
     response = web.get(f"/audio/{name}")
     assert response.status_code == 200
     assert response.mimetype == content_type
-    assert response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-cache"
 
 
 def test_the_zip_is_the_file_on_disk(web: FlaskClient, files: dict[str, bytes]) -> None:
@@ -376,6 +381,13 @@ def test_suffix_range_gets_the_end(web: FlaskClient, files: dict[str, bytes]) ->
     assert response.headers["Content-Range"] == f"bytes {size - 128}-{size - 1}/{size}"
 
 
+def test_multiple_ranges_get_the_whole_file(web: FlaskClient, files: dict[str, bytes]) -> None:
+    name = mp3_name(files)
+    response = web.get(f"/audio/{name}", headers={"Range": "bytes=0-1,5-6"})
+    assert response.status_code == 200
+    assert response.data == files[name]
+
+
 def test_unsatisfiable_range_is_416_with_the_length(web: FlaskClient, files: dict[str, bytes]) -> None:
     name = mp3_name(files)
     size = len(files[name])
@@ -431,6 +443,20 @@ def test_head_has_the_headers_and_no_body(web: FlaskClient, files: dict[str, byt
 def test_traversal_and_unknown_files_are_404(web: FlaskClient, path: str) -> None:
     response = web.get(path, follow_redirects=True)
     assert response.status_code == 404, path
+
+
+def test_a_missing_recording_is_a_page_for_people(web: FlaskClient) -> None:
+    response = web.get("/audio/files/99-nothing.mp3")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    page = outline(response.text)
+    assert page.all("html")[0]["lang"] == "en" and len(page.all("h1")) == 1
+    assert {"href": "/"} in page.all("a")
+
+
+def test_alexa_errors_stay_json(web: FlaskClient) -> None:
+    response = web.get("/alexa")
+    assert response.status_code == 405 and response.is_json
 
 
 def test_files_on_disk_but_not_in_the_manifest_are_404(web: FlaskClient, audio_dir: Path) -> None:

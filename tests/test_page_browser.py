@@ -199,6 +199,13 @@ def test_axe_finds_nothing_in_light_dark_and_on_a_phone(page: Any) -> None:
     assert {label: found for label, found in results.items() if found} == {}
 
 
+def test_not_found_page_passes_axe(page: Any) -> None:
+    response = page.goto("/audio/files/99-nothing.mp3")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("link", name=guide().name, exact=False).count() == 1
+    assert run_axe(page, "404") == []
+
+
 def test_readable_at_200_percent_zoom(browser: Any, base_url: str) -> None:
     """200% zoom on a 1280px screen is a 640px layout viewport at device scale 2."""
     context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2,
