@@ -173,14 +173,28 @@ def test_page_structure_is_accessible(web: FlaskClient) -> None:
     assert html.index(str(escape(guide().notice))) < html.index("<main")
 
 
-def test_players_are_native_quiet_and_lazy(web: FlaskClient) -> None:
+def test_players_are_native_quiet_and_show_their_length(web: FlaskClient) -> None:
     players = outline(web.get("/").get_data(as_text=True)).all("audio")
     assert players
     for player in players:
         assert "controls" in player
         assert "autoplay" not in player
-        assert player["preload"] == "none"
+        assert player["preload"] == "metadata"  # "none" shows 0:00 / 0:00 until played
         assert player.get("aria-label")
+
+
+def test_transcript_headings_name_their_section(web: FlaskClient) -> None:
+    html = web.get("/").text
+    for section in guide().sections:
+        assert (f'Transcript<span class="visually-hidden"> of {escape(section.title)}</span></h3>'
+                in html)
+
+
+def test_the_whole_guide_shows_its_spoken_opening(web: FlaskClient) -> None:
+    opening = re.search(r'<p class="opening" id="whole-opening">(.*?)</p>', web.get("/").text, re.S)
+    assert opening
+    text = " ".join(opening.group(1).split())
+    assert f"{escape(guide().name)}. {escape(guide().notice)}" in text
 
 
 def test_download_links_say_size_and_duration(web: FlaskClient, files: dict[str, bytes]) -> None:

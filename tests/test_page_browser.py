@@ -166,6 +166,31 @@ def test_speed_buttons_and_playback(page: Any) -> None:
     page.eval_on_selector(player, "a => a.pause()")
 
 
+def test_starting_one_player_pauses_the_other(page: Any) -> None:
+    page.goto("/")
+    first, second = (f"#audio-{s.id}" for s in guide().sections[:2])
+    page.eval_on_selector(first, "a => a.play()")
+    page.wait_for_function("s => document.querySelector(s).currentTime > 0.1", arg=first)
+    states = page.evaluate("""async ([a, b]) => {
+        const one = document.querySelector(a), two = document.querySelector(b);
+        await two.play();
+        return {first: one.paused && !one.ended, second: !two.paused};
+    }""", [first, second])
+    assert states == {"first": True, "second": True}  # the first paused, the second plays
+    page.eval_on_selector(second, "a => a.pause()")
+
+
+def test_speed_buttons_say_their_speed_in_words(page: Any) -> None:
+    page.goto("/")
+    button = page.locator(f"#audio-{guide().sections[0].id} + .speed button[data-speed='1.25']")
+    shown = button.evaluate("""b => { const copy = b.cloneNode(true);
+        copy.querySelectorAll('.visually-hidden').forEach(e => e.remove());
+        return copy.textContent; }""")
+    assert shown == "1.25\u00d7"
+    assert page.get_by_role("button", name="1.25 times speed", exact=True).count() == \
+        len(guide().sections) + 1
+
+
 def test_page_without_javascript_has_players_and_no_speed_buttons(browser: Any, base_url: str) -> None:
     context = browser.new_context(java_script_enabled=False, base_url=base_url)
     try:

@@ -1,14 +1,21 @@
-/* Playback-speed buttons for the page's native audio players.
+/* Playback-speed buttons for the page's native audio players, and one player at a time.
    Progressive enhancement: without JavaScript the players work as they are.
    Each player gets a labelled group of real <button>s (keyboard operable by
-   default); the pressed one carries aria-pressed="true". */
+   default); the pressed one carries aria-pressed="true". Each button shows "1.25×"
+   and is named "1.25 times speed", so a screen reader does not say "1.25 multiply". */
 (function () {
   "use strict";
 
   var SPEEDS = [0.75, 1, 1.25, 1.5];
 
-  function label(speed) {
-    return String(speed) + "\u00d7";
+  function label(button, speed) {
+    var sign = document.createElement("span");
+    sign.setAttribute("aria-hidden", "true");
+    sign.textContent = "\u00d7";
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = " times speed";
+    button.append(String(speed), sign, words);
   }
 
   function enhance(audio, index) {
@@ -29,7 +36,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "speed-button";
-      button.textContent = label(speed);
+      label(button, speed);
       button.setAttribute("data-speed", String(speed));
       button.setAttribute("aria-pressed", speed === 1 ? "true" : "false");
       button.addEventListener("click", function () {
@@ -54,9 +61,24 @@
     audio.insertAdjacentElement("afterend", group);
   }
 
+  // Two sections talking at once is noise: starting one player pauses the others.
+  function pauseOthers(players, event) {
+    Array.prototype.forEach.call(players, function (other) {
+      if (other !== event.target && !other.paused) {
+        other.pause();
+      }
+    });
+  }
+
   function start() {
     var players = document.querySelectorAll("audio[controls]");
     Array.prototype.forEach.call(players, enhance);
+    // "play" does not bubble: listen in the capture phase to hear every player.
+    document.addEventListener("play", function (event) {
+      if (event.target instanceof HTMLAudioElement) {
+        pauseOthers(players, event);
+      }
+    }, true);
   }
 
   if (document.readyState === "loading") {
