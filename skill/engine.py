@@ -94,12 +94,20 @@ def _too_deep(value: Any) -> bool:
 
 def invoke(skill: CustomSkill, envelope: RequestEnvelope) -> dict[str, Any]:
     """Dispatch to the handlers and return the response envelope as JSON-ready data."""
+    if getattr(skill, "skill_id", None) is not None and not _application_id(envelope):
+        # The SDK reads it unguarded before dispatch: without it, an AttributeError (a 500).
+        raise BadRequest("request has no context.System.application.applicationId")
     try:
         response = skill.invoke(request_envelope=envelope, context=None)
     except AskSdkException as error:
         # Raised before dispatch, e.g. an applicationId that is not ours.
         raise BadRequest(str(error)) from error
     return SERIALIZER.serialize(response)
+
+
+def _application_id(envelope: RequestEnvelope) -> Any:
+    system = getattr(getattr(envelope, "context", None), "system", None)
+    return getattr(getattr(system, "application", None), "application_id", None)
 
 
 def handle_payload(skill: CustomSkill, payload: str | dict[str, Any]) -> dict[str, Any]:

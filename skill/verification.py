@@ -288,15 +288,17 @@ class RequestVerifier:
             raise VerificationError("request timestamp outside tolerance")
 
     def _check_application_id(self, envelope: dict[str, Any]) -> None:
-        """Every application id present must match, and at least one must be present."""
+        """context.System's application id must match, and the session's too if there is one.
+
+        Alexa sends the context with every request; the skill's own id check reads it there.
+        """
         if self.skill_id is None:
             return
-        found = [
-            _dig(envelope, "session", "application", "applicationId"),
-            _dig(envelope, "context", "System", "application", "applicationId"),
-        ]
-        present = [app_id for app_id in found if app_id is not None]
-        if not present or any(app_id != self.skill_id for app_id in present):
+        context_id = _dig(envelope, "context", "System", "application", "applicationId")
+        session_id = _dig(envelope, "session", "application", "applicationId")
+        if context_id is None:
+            raise VerificationError("request has no context.System.application.applicationId")
+        if context_id != self.skill_id or session_id not in (None, self.skill_id):
             raise VerificationError("request is for a different skill")
 
     def _trusted_chain(self, url: str, now: datetime) -> _ParsedChain:

@@ -253,3 +253,28 @@ def test_foreign_skill_without_verification_is_400_not_500(tmp_path: Path) -> No
     assert post(client, envelope("launch.json")).status_code == 200
     answer = post(client, with_application(envelope("launch.json"), FOREIGN_SKILL))
     assert_clean_error(answer, 400)
+
+
+@pytest.mark.parametrize("missing", ["context", "application"])
+def test_with_a_skill_id_a_request_without_its_context_id_is_400_not_500(
+        tmp_path: Path, missing: str) -> None:
+    data = with_application(envelope("launch.json"), SKILL_ID)
+    if missing == "context":
+        del data["context"]
+    else:
+        del data["context"]["System"]["application"]
+    client = create_app(verify=False, skill_id=SKILL_ID, data_dir=tmp_path).test_client()
+    answer = post(client, data)
+    assert_clean_error(answer, 400)
+    assert "applicationId" in answer.get_json()["error"]
+    assert saved_rows(tmp_path / "state.sqlite3") == 0
+
+
+def test_a_signed_request_without_context_is_refused(verified_client: FlaskClient, chain: Chain,
+                                                     tmp_path: Path) -> None:
+    data = json.loads(fresh_launch())
+    del data["context"]
+    body = json.dumps(data).encode("utf-8")
+    answer = verified_client.post("/alexa", data=body, headers=signed_headers(body, chain.leaf_key))
+    assert_clean_error(answer, 400)
+    assert saved_rows(tmp_path / "state.sqlite3") == 0

@@ -421,3 +421,29 @@ def test_lambda_entry_imports_no_web_stack_and_answers_launch(tmp_path: Path) ->
 def test_lambda_handler_refuses_a_non_alexa_event(lambda_module: Any) -> None:
     with pytest.raises(engine.BadRequest):
         lambda_module.lambda_handler({"hello": "world"}, None)
+
+
+def test_lambda_handler_refuses_a_request_without_its_context_id(
+        lambda_module: Any, monkeypatch: pytest.MonkeyPatch, storage: SQLiteAdapter) -> None:
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    skill_id = event["context"]["System"]["application"]["applicationId"]
+    monkeypatch.setattr(lambda_module, "_skill", build_skill(storage, skill_id))
+    del event["context"]
+    with pytest.raises(engine.BadRequest, match="applicationId") as refused:
+        lambda_module.lambda_handler(event, None)
+    assert refused.value.__suppress_context__  # no SDK frames or chained error for the caller
+
+
+def test_lambda_handler_reports_an_unexpected_failure_without_its_message(
+        lambda_module: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        skill_id = None
+
+        def invoke(self, **_: Any) -> Any:
+            raise RuntimeError("secret detail at /srv/app/handler.py line 3")
+
+    monkeypatch.setattr(lambda_module, "_skill", Broken())
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    with pytest.raises(RuntimeError, match=r"^internal error$") as failed:
+        lambda_module.lambda_handler(event, None)
+    assert failed.value.__suppress_context__

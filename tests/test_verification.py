@@ -378,6 +378,20 @@ def test_foreign_application_id_is_refused(verifier, chain):
     rejects(verifier, _signed(chain, body), body, "different skill")
 
 
+@pytest.mark.parametrize("drop", [("context",), ("context", "System", "application")],
+                         ids=["no-context", "no-application"])
+def test_without_the_context_application_id_is_refused(verifier, chain, fetcher, drop):
+    envelope = request_envelope(timestamp=NOW)
+    *path, last = drop
+    parent = envelope
+    for key in path:
+        parent = parent[key]
+    del parent[last]
+    body = json.dumps(envelope).encode()
+    rejects(verifier, _signed(chain, body), body, "no context.System.application")
+    assert fetcher.calls == 0
+
+
 def test_application_id_is_not_checked_without_a_skill_id(chain, fetcher, clock):
     verifier = RequestVerifier(fetcher=fetcher, trusted_roots=[chain.root], clock=clock)
     body = request_body(timestamp=NOW, application_id="amzn1.ask.skill.someone-else")
