@@ -447,3 +447,11 @@ def test_lambda_handler_reports_an_unexpected_failure_without_its_message(
     with pytest.raises(RuntimeError, match=r"^internal error$") as failed:
         lambda_module.lambda_handler(event, None)
     assert failed.value.__suppress_context__
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_lambda_handler_refuses_nan_and_infinity(lambda_module: Any, number: float) -> None:
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    event["session"]["attributes"] = {"listener": {"speed": [number]}}
+    with pytest.raises(engine.BadRequest, match="NaN and Infinity"):
+        lambda_module.lambda_handler(event, None)
