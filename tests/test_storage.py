@@ -22,11 +22,13 @@ from ask_sdk_model import RequestEnvelope
 
 import skill.storage as storage_module
 from content import guide
+from handlers.state import NORMAL_SPEED
 from skill import engine
 from skill.builder import build_skill
 from skill.config import Settings
 from skill.conversation import Conversation
 from skill.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
+from tests import envelopes
 from tests.helpers import resume_offer, run_together
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +196,41 @@ def test_concurrent_saves_for_one_user_stay_valid(storage: SQLiteAdapter, databa
     assert json.dumps(json.loads(text), sort_keys=True) in written
     with sqlite3.connect(database) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_merge_writes_only_the_changed_fields(storage: SQLiteAdapter) -> None:
+    request = envelope_for()
+    storage.save_attributes(request, {"section": 1, "speed": 2})
+    storage.merge_attributes(request, {"section": 3, "speed": 0}, ["speed"])
+    assert storage.get_attributes(request) == {"section": 1, "speed": 0}
+
+
+def test_a_merge_with_nothing_stored_writes_the_whole_record(storage: SQLiteAdapter) -> None:
+    request = envelope_for()
+    storage.merge_attributes(request, {"section": 3, "speed": 0}, ["speed"])
+    assert storage.get_attributes(request) == {"section": 3, "speed": 0}
+
+
+class ReadTogetherAdapter(SQLiteAdapter):
+    """Each read waits until `readers` requests have read: all read before any of them writes."""
+
+    def __init__(self, path: Path, readers: int) -> None:
+        super().__init__(path)
+        self.together = threading.Barrier(readers, timeout=10)
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        attributes = super().get_attributes(request_envelope)
+        self.together.wait()
+        return attributes
+
+
+def test_two_requests_racing_for_one_listener_keep_both_changes(database: Path) -> None:
+    engine.handle_payload(build_skill(SQLiteAdapter(database)), envelopes.launch())
+    skill = build_skill(ReadTogetherAdapter(database, readers=2))
+    changes = [envelopes.intent("FasterIntent", new=True), envelopes.intent("BriefIntent", new=True)]
+    run_together(lambda number: engine.handle_payload(skill, changes[number]), count=2)
+    saved = SQLiteAdapter(database).get_attributes(engine.parse_envelope(envelopes.launch()))
+    assert (saved["speed"], saved["detail"]) == (NORMAL_SPEED + 1, "brief")
 
 
 @pytest.fixture
