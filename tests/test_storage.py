@@ -455,6 +455,32 @@ def test_lambda_entry_imports_no_web_stack_and_answers_launch(tmp_path: Path) ->
     assert len(rows(tmp_path / "state.sqlite3")) == 1  # saved under SPASM_GUIDE_DATA_DIR
 
 
+LAMBDA_LOG_SCRIPT = """
+import json, logging, sys
+logging.basicConfig(stream=sys.stdout, format="RUNTIME %(message)s")  # as Lambda's runtime does
+import skill.lambda_function as entry
+entry.lambda_handler(json.load(open(sys.argv[1])), None)
+"""
+
+
+def test_on_lambda_the_runtime_handler_writes_our_json_lines(tmp_path: Path) -> None:
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    event["request"] = {"type": "System.ExceptionEncountered", "requestId": "r1",
+                        "timestamp": event["request"]["timestamp"], "cause": {"requestId": "r0"},
+                        "error": {"type": "INVALID_RESPONSE",
+                                  "message": "bad\nFORGED line" + "y" * 200_000}}
+    (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "SPASM_GUIDE_DATA_DIR": str(tmp_path),
+           "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", LAMBDA_LOG_SCRIPT, str(tmp_path / "event.json")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    logged = [json.loads(line) for line in done.stdout.splitlines()]  # every line is JSON
+    (refused,) = [line for line in logged if line["message"].startswith("Alexa refused")]
+    assert len(refused["message"]) < 200
+
+
 def test_lambda_handler_refuses_a_non_alexa_event(lambda_module: Any) -> None:
     with pytest.raises(engine.BadRequest):
         lambda_module.lambda_handler({"hello": "world"}, None)
