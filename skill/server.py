@@ -15,7 +15,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from skill import logs
-from skill.web import create_app
+from skill.web import body_timeout, create_app
 
 
 class RequestLogOnly(Logger):
@@ -74,6 +74,7 @@ def bind_problem(host: str, port: int) -> str | None:
 def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir: Path,
           workers: int = 2, threads: int = 4, log_format: str = "json",
           log_level: str = "INFO") -> int:
+    body_timeout()  # an unusable SPASM_GUIDE_BODY_TIMEOUT: one line now, not a worker failing
     options = {
         "bind": bind_address(host, port),
         "workers": max(1, workers),

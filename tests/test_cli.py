@@ -188,3 +188,34 @@ def test_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert err == ""
+
+
+# ------------------------------------------------------------------ inside serve
+
+
+@pytest.fixture
+def gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """gunicorn itself replaced by a record of its options: serve's own checks still run."""
+    runs: list[dict[str, Any]] = []
+
+    class Recorded:
+        def __init__(self, options: dict[str, Any], app_options: dict[str, Any]) -> None:
+            self.options = options
+
+        def run(self) -> None:
+            runs.append(self.options)
+
+    monkeypatch.setattr(skill.server, "_Gunicorn", Recorded)
+    return runs
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf", "301"])
+def test_a_bad_body_timeout_stops_serve_with_its_name(
+        value: str, monkeypatch: pytest.MonkeyPatch, gunicorn: list[dict[str, Any]],
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SPASM_GUIDE_BODY_TIMEOUT", value)
+    argv = ["serve", "--host", "127.0.0.1", "--port", "8000", "--skill-id", "amzn1.ask.skill.x",
+            "--data-dir", str(tmp_path)]
+    assert cli.main(argv) == 2
+    one_line(capsys.readouterr().err, "SPASM_GUIDE_BODY_TIMEOUT", repr(value))
+    assert gunicorn == []
