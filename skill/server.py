@@ -17,6 +17,9 @@ from gunicorn.glogging import Logger
 from skill import logs
 from skill.web import body_timeout, create_app
 
+# Settings that only newer gunicorns know; an older one runs without them.
+NEWER_SETTINGS = ("control_socket_disable",)
+
 
 class RequestLogOnly(Logger):
     """gunicorn's logger without its access log: skill/logs.py writes one line per request.
@@ -36,6 +39,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
+            if key in NEWER_SETTINGS and key not in self.cfg.settings:
+                continue  # an older gunicorn, without the feature the setting turns off
             self.cfg.set(key, value)
 
     def load(self) -> Any:
@@ -89,6 +94,9 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
         # gunicorn's own lines and ours in one format (see skill/logs.py).
         "loglevel": log_level.lower(),
         "logconfig_dict": logs.gunicorn_config(log_format, log_level),
+        # gunicorn 25+ otherwise opens $HOME/.gunicorn/gunicorn.ctl, one path shared by every
+        # instance of the user, from which its workers can be stopped or added.
+        "control_socket_disable": True,
     }
     app_options = {"verify": verify, "skill_id": skill_id, "data_dir": data_dir}
     _Gunicorn(options, app_options).run()

@@ -219,3 +219,17 @@ def test_a_bad_body_timeout_stops_serve_with_its_name(
     assert cli.main(argv) == 2
     one_line(capsys.readouterr().err, "SPASM_GUIDE_BODY_TIMEOUT", repr(value))
     assert gunicorn == []
+
+
+def test_serve_turns_gunicorns_control_socket_off(gunicorn: list[dict[str, Any]],
+                                                  tmp_path: Path) -> None:
+    argv = ["serve", "--host", "127.0.0.1", "--port", "8000", "--skill-id", "amzn1.ask.skill.x",
+            "--data-dir", str(tmp_path)]
+    assert cli.main(argv) == 0
+    assert gunicorn[0]["control_socket_disable"] is True
+
+
+def test_a_setting_an_older_gunicorn_lacks_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(skill.server, "NEWER_SETTINGS", ("from_a_future_gunicorn",))
+    application = skill.server._Gunicorn({"from_a_future_gunicorn": True, "workers": 3}, {})
+    assert application.cfg.workers == 3

@@ -266,6 +266,19 @@ def test_clients_that_stop_sending_a_body_get_a_408_and_healthz_still_answers(
             client.close()
 
 
+@pytest.mark.slow
+def test_the_server_opens_no_gunicorn_control_socket(tmp_path: Path,
+                                                     servers: list[Server]) -> None:
+    home = tmp_path / "home"  # where gunicorn 25+ would make .gunicorn/gunicorn.ctl
+    home.mkdir()
+    server = Server(tmp_path / "data", tmp_path / "server.log", HOME=str(home),
+                    XDG_RUNTIME_DIR=str(tmp_path / "no-such-folder"))
+    servers.append(server)
+    server.stop()  # the master has started (or not) its control socket before it stops
+    assert list(home.iterdir()) == []
+    assert "Control socket" not in (tmp_path / "server.log").read_text()
+
+
 # --- a locked database -----------------------------------------------------------------------
 
 def test_a_locked_database_is_retried_then_answered_without_saving(
