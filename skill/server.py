@@ -7,6 +7,8 @@ each with threads, sharing one SQLite file in WAL mode.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import socket
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,10 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from skill import logs
+from skill.config import ConfigError
 from skill.web import body_timeout, create_app
 
+log = logging.getLogger(__name__)
 # Settings that only newer gunicorns know; an older one runs without them.
 NEWER_SETTINGS = ("control_socket_disable",)
 
@@ -76,10 +80,26 @@ def bind_problem(host: str, port: int) -> str | None:
     return None
 
 
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect to host (a name other than localhost is not trusted to be)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir: Path,
           workers: int = 2, threads: int = 4, log_format: str = "json",
           log_level: str = "INFO") -> int:
+    if not verify and not is_loopback(host):
+        raise ConfigError(f"--no-verify (SPASM_GUIDE_VERIFY=0) is for loopback only, not {host}: "
+                          "anyone who can reach the server could pose as Alexa")
     body_timeout()  # an unusable SPASM_GUIDE_BODY_TIMEOUT: one line now, not a worker failing
+    if verify and not skill_id:
+        log.warning("no --skill-id (SPASM_GUIDE_SKILL_ID): requests for any Alexa skill are "
+                    "accepted; Amazon's certification requires the application id check")
     options = {
         "bind": bind_address(host, port),
         "workers": max(1, workers),

@@ -233,3 +233,39 @@ def test_a_setting_an_older_gunicorn_lacks_is_left_out(monkeypatch: pytest.Monke
     monkeypatch.setattr(skill.server, "NEWER_SETTINGS", ("from_a_future_gunicorn",))
     application = skill.server._Gunicorn({"from_a_future_gunicorn": True, "workers": 3}, {})
     assert application.cfg.workers == 3
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_no_verify_beyond_loopback_is_refused(gunicorn: list[dict[str, Any]], free_port: int,
+                                              tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["serve", "--no-verify", "--host", "0.0.0.0", "--port", str(free_port),
+            "--data-dir", str(tmp_path)]
+    assert cli.main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("spasm-guide serve: --no-verify") and "0.0.0.0" in last
+    assert gunicorn == []
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.5.5.5", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("192.0.2.1", False), ("myhost.example", False)])
+def test_only_loopback_hosts_count_as_loopback(host: str, loopback: bool) -> None:
+    assert skill.server.is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(("skill_id", "warnings"), [(None, 1), ("amzn1.ask.skill.x", 0)])
+def test_verifying_without_a_skill_id_warns_once(
+        skill_id: str | None, warnings: int, gunicorn: list[dict[str, Any]], free_port: int,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SPASM_GUIDE_SKILL_ID", raising=False)
+    argv = ["serve", "--host", "127.0.0.1", "--port", str(free_port), "--data-dir", str(tmp_path)]
+    assert cli.main(argv + (["--skill-id", skill_id] if skill_id else [])) == 0
+    assert capsys.readouterr().err.count("requests for any Alexa skill") == warnings
