@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -125,6 +126,25 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         except OSError as error:
             raise PersistenceException(f"it cannot be created ({error.strerror})") from None
         self._run("open the database", lambda connection: None)
+
+    def problem(self) -> str | None:
+        """Why saved places cannot be kept now, in a few words, or None: for /healthz.
+
+        Cheap enough for every probe and writes nothing (the first call on a thread opens
+        the database, creating it if need be): one query on this thread's connection, and
+        whether the file is still there and writable. A file deleted or replaced while the
+        server runs counts as missing or unusable, since open connections keep the old one.
+        """
+        try:
+            self._run("open the database",
+                      lambda connection: connection.execute("PRAGMA schema_version").fetchone())
+        except (PersistenceException, OSError):
+            return "database cannot be opened"
+        if not self.path.exists():
+            return "database file is missing"
+        if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            return "database is read-only"
+        return None
 
     def schema_version(self) -> int:
         return self._connection().execute("PRAGMA user_version").fetchone()[0]

@@ -48,10 +48,12 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
     data = Path(data_dir) if data_dir else settings.data_dir
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    storage = None if skill else SQLiteAdapter.in_folder(data)  # a skill given keeps its own
     app.extensions["spasm_guide"] = {
         "skill": skill or build_skill(
-            SQLiteAdapter.in_folder(data), skill_id,
+            storage, skill_id,
             playlist=load_playlist(settings.audio_base_url, Path(audio_dir) if audio_dir else None)),
+        "storage": storage,
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
         "body_timeout": body_timeout(),  # ConfigError: SPASM_GUIDE_BODY_TIMEOUT unusable
     }
@@ -145,6 +147,11 @@ def body_timeout(environ: Mapping[str, str] | None = None) -> float:
 
 @alexa.get("/healthz")
 def healthz() -> Any:
+    """503 when saved places cannot be kept: the skill would answer, but forget everyone."""
+    storage: SQLiteAdapter | None = _services()["storage"]
+    problem = storage.problem() if storage is not None else None
+    if problem:
+        return _error(503, f"storage: {problem}")
     return jsonify(status="ok", sections=len(guide().sections))
 
 

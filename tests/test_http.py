@@ -144,6 +144,31 @@ def test_healthz(client: FlaskClient) -> None:
     assert answer.get_json() == {"status": "ok", "sections": len(guide().sections)}
 
 
+def test_healthz_is_503_when_the_data_folder_is_unusable(tmp_path: Path) -> None:
+    folder = tmp_path / "a-file"
+    folder.write_text("not a folder", encoding="utf-8")
+    answer = create_app(verify=False, data_dir=folder).test_client().get("/healthz")
+    assert_clean_error(answer, 503)
+    assert answer.get_json() == {"error": "storage: database cannot be opened"}
+
+
+def test_healthz_is_503_when_the_database_file_is_gone(client: FlaskClient,
+                                                       tmp_path: Path) -> None:
+    assert client.get("/healthz").status_code == 200
+    (tmp_path / "state.sqlite3").unlink()  # its open connections keep the deleted file
+    answer = client.get("/healthz")
+    assert_clean_error(answer, 503)
+    assert answer.get_json() == {"error": "storage: database file is missing"}
+
+
+def test_healthz_writes_nothing(client: FlaskClient, tmp_path: Path) -> None:
+    client.get("/healthz")  # the first probe may create the database
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
 # --- errors ------------------------------------------------------------------------
 
 
