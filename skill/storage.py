@@ -132,8 +132,8 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
 
         Cheap enough for every probe and writes nothing (the first call on a thread opens
         the database, creating it if need be): one query on this thread's connection, and
-        whether the file is still there and writable. A file deleted or replaced while the
-        server runs counts as missing or unusable, since open connections keep the old one.
+        whether the file is still there and writable (open connections keep using a file
+        deleted while the server runs, so only this notices).
         """
         try:
             self._run("open the database",

@@ -10,7 +10,7 @@ import logging
 import math
 import os
 import socket
-from collections.abc import Mapping
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -120,19 +120,21 @@ def _read_body(timeout: float) -> bytes | None:
         if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
             raise
         # Nothing more is read from this client: gunicorn would wait again to drain the rest.
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RD)
+        # (Not under TLS, where shutting the socket would also drop the encryption.)
+        if not isinstance(sock, ssl.SSLSocket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RD)
         return None
     finally:
         sock.settimeout(previous)
 
 
-def body_timeout(environ: Mapping[str, str] | None = None) -> float:
+def body_timeout() -> float:
     """Seconds to wait for more of a request body: SPASM_GUIDE_BODY_TIMEOUT, or 5.
 
     Alexa waits 8 seconds for an answer, so a body slower than that is no use anyway.
     """
-    text = (os.environ if environ is None else environ).get(BODY_TIMEOUT_ENV, "").strip()
+    text = os.environ.get(BODY_TIMEOUT_ENV, "").strip()
     if not text:
         return DEFAULT_BODY_TIMEOUT
     try:
