@@ -66,10 +66,28 @@ class SaveStateInterceptor(AbstractResponseInterceptor):
         if not state.storage_ok or not changed:
             return
         try:
-            attributes.persistent_attributes = state.saved()
-            attributes.save_persistent_attributes()
+            _save(handler_input, state)
         except Exception:
             log.warning("could not save state; the answer still goes out", exc_info=True)
+
+
+def _save(handler_input: HandlerInput, state: ListenerState) -> None:
+    """Write only what this request changed, when the storage can merge it into the stored
+    record (skill/storage.py's SQLite adapter can); otherwise the whole record.
+
+    Written whole, the later of two requests for one listener undoes the earlier one's
+    change, since each read the record when it started. AttributesManager offers no public
+    way to its adapter; ask-sdk-core is pinned (pyproject.toml).
+    """
+    attributes = handler_input.attributes_manager
+    saved = state.saved()
+    merge = getattr(getattr(attributes, "_persistence_adapter", None), "merge_attributes", None)
+    if merge is None:
+        attributes.persistent_attributes = saved
+        attributes.save_persistent_attributes()
+        return
+    changed = [name for name, value in saved.items() if state.saved_snapshot.get(name) != value]
+    merge(handler_input.request_envelope, saved, changed)
 
 
 REQUEST_INTERCEPTORS = (LoadStateInterceptor(),)

@@ -171,7 +171,9 @@ class AudioPlayerEventHandler(InterfaceEventHandler):
             _play(handler_input, self.playlist.tracks[index + 1], enqueue_after=token)
         elif kind == "PlaybackFailed":
             error = getattr(handler_input.request_envelope.request, "error", None)
-            log.warning("playback failed: %s", getattr(error, "message", "unknown"))
+            # The message is request text: at most 80 characters, escaped (%r), never a forged line.
+            log.warning("playback failed: %s %r", getattr(error, "object_type", ""),
+                        str(getattr(error, "message", None) or "")[:80])
         return reply.silent(handler_input)
 
 
@@ -249,8 +251,8 @@ class ExceptionEncounteredHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         error = getattr(handler_input.request_envelope.request, "error", None)
-        log.warning("Alexa refused a reply: %s %s", getattr(error, "object_type", ""),
-                    getattr(error, "message", ""))
+        log.warning("Alexa refused a reply: %s %r", getattr(error, "object_type", ""),
+                    str(getattr(error, "message", None) or "")[:80])  # as for playback failed
         return reply.silent(handler_input)
 
 

@@ -7,6 +7,7 @@ for the web endpoint, Lambda, chat and the offline voice mode.
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from ask_sdk_model import IntentRequest, Request, RequestEnvelope
 SERIALIZER = DefaultSerializer()
 # Deeper than any Alexa envelope; deeper still would exhaust Python's recursion on the way in.
 MAX_DEPTH = 64
+NOT_JSON_NUMBER = "NaN and Infinity are not JSON numbers"
 
 
 class BadRequest(ValueError):
@@ -31,7 +33,9 @@ def parse_envelope(payload: str | dict[str, Any]) -> RequestEnvelope:
     rather than parsing the text again (and a dict is not dumped and re-parsed first).
     """
     try:
-        data = json.loads(payload) if isinstance(payload, str) else payload
+        data = json.loads(payload, parse_constant=_no_constant) if isinstance(payload, str) else payload
+    except BadRequest:
+        raise
     except RecursionError as error:
         raise BadRequest("request envelope is nested too deeply") from error
     except ValueError as error:
@@ -40,6 +44,8 @@ def parse_envelope(payload: str | dict[str, Any]) -> RequestEnvelope:
         raise BadRequest("body is not an Alexa request envelope")
     if _too_deep(data):
         raise BadRequest("request envelope is nested too deeply")
+    if not isinstance(payload, str) and _has_non_finite(data):
+        raise BadRequest(NOT_JSON_NUMBER)
     request = data["request"]
     if not isinstance(request.get("type"), str) or not isinstance(request.get("requestId", ""),
                                                                   str):
@@ -76,6 +82,29 @@ def _from_data(data: dict[str, Any]) -> RequestEnvelope:
     return envelope
 
 
+def _no_constant(name: str) -> Any:
+    """json.loads takes NaN and Infinity, which JSON has not, and they would be echoed
+    back in sessionAttributes as JSON no one can parse."""
+    raise BadRequest(NOT_JSON_NUMBER)
+
+
+def _has_non_finite(value: Any) -> bool:
+    """NaN or Infinity anywhere in already-parsed data (Lambda's runtime parses with json.loads).
+
+    Called after _too_deep, so the walk is bounded.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return True
+    return False
+
+
 def _too_deep(value: Any) -> bool:
     """True if containers nest deeper than MAX_DEPTH (checked without recursion).
 
@@ -94,12 +123,20 @@ def _too_deep(value: Any) -> bool:
 
 def invoke(skill: CustomSkill, envelope: RequestEnvelope) -> dict[str, Any]:
     """Dispatch to the handlers and return the response envelope as JSON-ready data."""
+    if getattr(skill, "skill_id", None) is not None and not _application_id(envelope):
+        # The SDK reads it unguarded before dispatch: without it, an AttributeError (a 500).
+        raise BadRequest("request has no context.System.application.applicationId")
     try:
         response = skill.invoke(request_envelope=envelope, context=None)
     except AskSdkException as error:
         # Raised before dispatch, e.g. an applicationId that is not ours.
         raise BadRequest(str(error)) from error
     return SERIALIZER.serialize(response)
+
+
+def _application_id(envelope: RequestEnvelope) -> Any:
+    system = getattr(getattr(envelope, "context", None), "system", None)
+    return getattr(getattr(system, "application", None), "application_id", None)
 
 
 def handle_payload(skill: CustomSkill, payload: str | dict[str, Any]) -> dict[str, Any]:

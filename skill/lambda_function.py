@@ -14,12 +14,13 @@ from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-from skill import engine
+from skill import engine, logs
 from skill.builder import build_skill
 from skill.config import Settings, from_environment
 from skill.playlist import load_playlist
 from skill.storage import SQLiteAdapter, user_key
 
+logs.configure_lambda()
 log = logging.getLogger(__name__)
 LAMBDA_DATA_DIR = Path("/tmp/facial-spasm-guide")
 
@@ -57,8 +58,17 @@ _skill = build_skill(persistence_adapter(_settings), _settings.skill_id,
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Answer one event; a failure is raised as a short error of our own, from None.
+
+    Lambda returns a raised error to the caller with its type, message and stack, so
+    the SDK's internals and an unexpected error's message (it may quote input) stay in
+    the log, which holds only the error's type and frames (see skill/logs.py).
+    """
     try:
         return engine.handle_payload(_skill, event)
     except engine.BadRequest as error:
         log.warning("bad request: %s", error)
-        raise
+        raise engine.BadRequest(str(error)) from None
+    except Exception as error:
+        log.error("unexpected error", exc_info=error)
+        raise RuntimeError("internal error") from None

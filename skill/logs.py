@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("json", "text")
 ENV_FORMAT = "SPASM_GUIDE_LOG_FORMAT"
+LAMBDA_RUNTIME_ENV = "AWS_LAMBDA_RUNTIME_API"  # set by Lambda's runtime, for its API address
 # Per-request fields, and the few others that handlers pass as `extra=`.
 REQUEST_FIELDS = ("request_id", "request_type", "intent", "user", "latency_ms", "outcome",
                   "status")
@@ -174,6 +175,31 @@ def configure_if_unset() -> None:
         configure(chosen_format("json"), os.environ.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper())
     except ValueError:
         configure("json", "INFO")
+
+
+def configure_lambda() -> None:
+    """The Lambda entry's logging: this format and level, wherever Lambda sends the lines.
+
+    Lambda's runtime puts its own handler on the root logger before it imports the entry
+    (each record becomes one CloudWatch event), so configure_if_unset would leave its plain
+    format and the WARNING level: that handler gets our formatter instead. Anywhere else,
+    as configure_if_unset.
+    """
+    root = logging.getLogger()
+    if not (os.environ.get(LAMBDA_RUNTIME_ENV) and root.handlers):
+        configure_if_unset()
+        return
+    try:
+        _adopt(root, chosen_format("json"), os.environ.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper())
+    except ValueError:
+        _adopt(root, "json", "INFO")
+
+
+def _adopt(root: logging.Logger, kind: str, level: str) -> None:
+    chosen = formatter(kind)  # ValueError: unknown format
+    root.setLevel(level)  # ValueError: unknown level
+    for handler in root.handlers:
+        handler.setFormatter(chosen)
 
 
 def gunicorn_config(kind: str, level: str) -> dict[str, Any]:

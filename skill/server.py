@@ -7,6 +7,8 @@ each with threads, sharing one SQLite file in WAL mode.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import socket
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,12 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from skill import logs
-from skill.web import create_app
+from skill.config import ConfigError
+from skill.web import body_timeout, create_app
+
+log = logging.getLogger(__name__)
+# Settings that only newer gunicorns know; an older one runs without them.
+NEWER_SETTINGS = ("control_socket_disable",)
 
 
 class RequestLogOnly(Logger):
@@ -36,6 +43,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
+            if key in NEWER_SETTINGS and key not in self.cfg.settings:
+                continue  # an older gunicorn, without the feature the setting turns off
             self.cfg.set(key, value)
 
     def load(self) -> Any:
@@ -71,9 +80,26 @@ def bind_problem(host: str, port: int) -> str | None:
     return None
 
 
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect to host (a name other than localhost is not trusted to be)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir: Path,
           workers: int = 2, threads: int = 4, log_format: str = "json",
           log_level: str = "INFO") -> int:
+    if not verify and not is_loopback(host):
+        raise ConfigError(f"--no-verify (SPASM_GUIDE_VERIFY=0) is for loopback only, not {host}: "
+                          "anyone who can reach the server could pose as Alexa")
+    body_timeout()  # an unusable SPASM_GUIDE_BODY_TIMEOUT: one line now, not a worker failing
+    if verify and not skill_id:
+        log.warning("no --skill-id (SPASM_GUIDE_SKILL_ID): requests for any Alexa skill are "
+                    "accepted; Amazon's certification requires the application id check")
     options = {
         "bind": bind_address(host, port),
         "workers": max(1, workers),
@@ -88,6 +114,9 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
         # gunicorn's own lines and ours in one format (see skill/logs.py).
         "loglevel": log_level.lower(),
         "logconfig_dict": logs.gunicorn_config(log_format, log_level),
+        # gunicorn 25+ otherwise opens $HOME/.gunicorn/gunicorn.ctl, one path shared by every
+        # instance of the user, from which its workers can be stopped or added.
+        "control_socket_disable": True,
     }
     app_options = {"verify": verify, "skill_id": skill_id, "data_dir": data_dir}
     _Gunicorn(options, app_options).run()

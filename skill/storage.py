@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,9 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 200
 RETRIES = 2
 MAX_ATTRIBUTES_BYTES = 64 * 1024
+UPSERT = ("INSERT INTO listener_state (user_key, attributes, updated_at) VALUES (?, ?, ?)"
+          " ON CONFLICT(user_key) DO UPDATE SET attributes = excluded.attributes,"
+          " updated_at = excluded.updated_at")
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE IF NOT EXISTS listener_state ("
@@ -122,6 +127,25 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             raise PersistenceException(f"it cannot be created ({error.strerror})") from None
         self._run("open the database", lambda connection: None)
 
+    def problem(self) -> str | None:
+        """Why saved places cannot be kept now, in a few words, or None: for /healthz.
+
+        Cheap enough for every probe and writes nothing (the first call on a thread opens
+        the database, creating it if need be): one query on this thread's connection, and
+        whether the file is still there and writable (open connections keep using a file
+        deleted while the server runs, so only this notices).
+        """
+        try:
+            self._run("open the database",
+                      lambda connection: connection.execute("PRAGMA schema_version").fetchone())
+        except (PersistenceException, OSError):
+            return "database cannot be opened"
+        if not self.path.exists():
+            return "database file is missing"
+        if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            return "database is read-only"
+        return None
+
     def schema_version(self) -> int:
         return self._connection().execute("PRAGMA user_version").fetchone()[0]
 
@@ -154,23 +178,50 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
     def save_attributes(self, request_envelope: RequestEnvelope,
                         attributes: dict[str, Any]) -> None:
         key = user_key(request_envelope)
-        encoded = json.dumps(attributes, separators=(",", ":"), sort_keys=True)
-        if len(encoded) > MAX_ATTRIBUTES_BYTES:
-            raise PersistenceException("saved state is too large")
+        encoded = _encode(attributes)
+        self._run("save state", lambda connection: connection.execute(
+            UPSERT, (key, encoded, time.time())))
 
-        def write(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "INSERT INTO listener_state (user_key, attributes, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(user_key) DO UPDATE SET attributes = excluded.attributes,"
-                " updated_at = excluded.updated_at",
-                (key, encoded, time.time()))
+    def merge_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any],
+                         changed: Iterable[str]) -> None:
+        """Write the `changed` keys of `attributes` over the stored record, in one transaction.
 
-        self._run("save state", write)
+        Each request reads the record when it starts; written back whole, the later of two
+        requests for one listener (a new speed in a conversation, an audio event from another
+        device) would undo the earlier one's change. Read, merge and write happen under the
+        write lock (BEGIN IMMEDIATE), so every request's changes land on the latest record.
+        With nothing usable stored, `attributes` is written whole.
+        """
+        key = user_key(request_envelope)
+        changes = {name: attributes[name] for name in changed}
+
+        def merge(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                row = connection.execute(
+                    "SELECT attributes FROM listener_state WHERE user_key = ?", (key,)).fetchone()
+                stored = _decode(row[0]) if row else {}
+                merged = {**stored, **changes} if stored else attributes
+                connection.execute(UPSERT, (key, _encode(merged), time.time()))
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+
+        self._run("save state", merge)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = user_key(request_envelope)
         self._run("delete saved state", lambda connection: connection.execute(
             "DELETE FROM listener_state WHERE user_key = ?", (key,)))
+
+
+def _encode(attributes: dict[str, Any]) -> str:
+    encoded = json.dumps(attributes, separators=(",", ":"), sort_keys=True)
+    if len(encoded) > MAX_ATTRIBUTES_BYTES:
+        raise PersistenceException("saved state is too large")
+    return encoded
 
 
 def _decode(text: str) -> dict[str, Any]:

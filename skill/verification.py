@@ -62,6 +62,10 @@ SIGNATURE_HEADER = "Signature-256"
 _CERT_HOST = "s3.amazonaws.com"
 _CERT_PATH_PREFIX = "/echo.api/"
 
+FAILURE_MEMORY = timedelta(seconds=60)
+"""How long a certificate URL that failed is refused without trying it again."""
+_MAX_FAILURES = 256
+
 CertificateFetcher = Callable[[str], bytes]
 """Downloads the PEM chain at a (pre-validated) URL; injectable so tests stay offline."""
 
@@ -156,6 +160,13 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _check_cert_url(url: str | None) -> str:
+    """The URL to download: ``https://s3.amazonaws.com`` and the normalised path, nothing else.
+
+    The path is checked after normalising, so the download must be of that same normalised
+    path: ``/attacker-bucket/../echo.api/x.pem`` as sent could be resolved differently by
+    whatever handles it. A query or fragment is refused: Amazon sends neither, and each
+    distinct one would otherwise be a fresh, uncached download.
+    """
     if not url:
         raise VerificationError("missing SignatureCertChainUrl header")
     try:
@@ -169,9 +180,12 @@ def _check_cert_url(url: str | None) -> str:
         raise VerificationError("certificate URL has the wrong host")
     if port not in (None, 443):
         raise VerificationError("certificate URL has the wrong port")
-    if not posixpath.normpath(parts.path).startswith(_CERT_PATH_PREFIX):
+    if "?" in url or "#" in url:
+        raise VerificationError("certificate URL has a query or fragment")
+    path = posixpath.normpath(parts.path)
+    if not path.startswith(_CERT_PATH_PREFIX):
         raise VerificationError("certificate URL has the wrong path")
-    return url
+    return f"https://{_CERT_HOST}{path}"
 
 
 def _parse_body(body: bytes) -> dict[str, Any]:
@@ -218,6 +232,12 @@ class RequestVerifier:
     )
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+    _failures: OrderedDict[str, tuple[datetime, str]] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False
+    )
+    _in_flight: dict[str, threading.Event] = field(
+        default_factory=dict, init=False, repr=False, compare=False
     )
     _store: Store | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -268,41 +288,85 @@ class RequestVerifier:
             raise VerificationError("request timestamp outside tolerance")
 
     def _check_application_id(self, envelope: dict[str, Any]) -> None:
-        """Every application id present must match, and at least one must be present."""
+        """context.System's application id must match, and the session's too if there is one.
+
+        Alexa sends the context with every request; the skill's own id check reads it there.
+        """
         if self.skill_id is None:
             return
-        found = [
-            _dig(envelope, "session", "application", "applicationId"),
-            _dig(envelope, "context", "System", "application", "applicationId"),
-        ]
-        present = [app_id for app_id in found if app_id is not None]
-        if not present or any(app_id != self.skill_id for app_id in present):
+        context_id = _dig(envelope, "context", "System", "application", "applicationId")
+        session_id = _dig(envelope, "session", "application", "applicationId")
+        if context_id is None:
+            raise VerificationError("request has no context.System.application.applicationId")
+        if context_id != self.skill_id or session_id not in (None, self.skill_id):
             raise VerificationError("request is for a different skill")
 
     def _trusted_chain(self, url: str, now: datetime) -> _ParsedChain:
         """The chain at ``url``, validated at ``now``; downloads only on a cache miss.
 
         Validation is repeated on every request (it is fast) so the cache only
-        saves the download; entries expire with the leaf certificate.
+        saves the download; entries expire with the leaf certificate. A failed
+        download or an untrusted chain is remembered for FAILURE_MEMORY, and only
+        one download per URL runs at a time (others wait for its outcome), so
+        requests naming one URL cannot make this server fetch it again and again.
         """
-        with self._lock:
-            chain = self._cache.get(url)
-            if chain is not None and now >= chain.expires:
-                del self._cache[url]
-                chain = None
+        while True:
+            with self._lock:
+                chain = self._cached(url, now)
+                failure = self._failure(url, now) if chain is None else None
+                download = self._in_flight.get(url)
+                leading = chain is None and failure is None and download is None
+                if leading:
+                    download = self._in_flight[url] = threading.Event()
+            if failure is not None:
+                raise VerificationError(failure)
             if chain is not None:
-                self._cache.move_to_end(url)
-        fetched = chain is None
-        if chain is None:
+                self._validate_chain(chain, now)
+                return chain
+            if leading:
+                return self._download(url, now, download)
+            download.wait()  # the fetcher is bounded in time; then look again
+
+    def _cached(self, url: str, now: datetime) -> _ParsedChain | None:
+        """Call with the lock held."""
+        chain = self._cache.get(url)
+        if chain is not None and now >= chain.expires:
+            del self._cache[url]
+            chain = None
+        if chain is not None:
+            self._cache.move_to_end(url)
+        return chain
+
+    def _failure(self, url: str, now: datetime) -> str | None:
+        """Why ``url`` failed within FAILURE_MEMORY, if it did. Call with the lock held."""
+        remembered = self._failures.get(url)
+        if remembered is None:
+            return None
+        until, reason = remembered
+        if now >= until:
+            del self._failures[url]
+            return None
+        return reason
+
+    def _download(self, url: str, now: datetime, done: threading.Event) -> _ParsedChain:
+        """Fetch, parse and validate; record the chain or the failure; then wake the waiters."""
+        try:
             chain = _parse_chain(self._fetch(url))
-        self._validate_chain(chain, now)
-        if fetched:
+            self._validate_chain(chain, now)
+        except VerificationError as error:
+            with self._lock:
+                self._failures[url] = (now + FAILURE_MEMORY, error.reason)
+                _trim(self._failures, _MAX_FAILURES)
+            raise
+        else:
             with self._lock:
                 self._cache[url] = chain
-                self._cache.move_to_end(url)
-                while len(self._cache) > self.max_cached_chains:
-                    self._cache.popitem(last=False)
-        return chain
+                _trim(self._cache, self.max_cached_chains)
+            return chain
+        finally:
+            with self._lock:
+                del self._in_flight[url]
+            done.set()
 
     def _fetch(self, url: str) -> bytes:
         try:
@@ -327,6 +391,12 @@ class RequestVerifier:
             verifier.verify(chain.leaf, chain.intermediates)
         except Exception as exc:  # expiry, untrusted root, wrong SAN, bad extensions...
             raise VerificationError("certificate chain is not trusted") from exc
+
+
+def _trim(entries: OrderedDict[str, Any], limit: int) -> None:
+    """Keep the ``limit`` newest entries (newest last)."""
+    while len(entries) > limit:
+        entries.popitem(last=False)
 
 
 def _parse_chain(pem: bytes) -> _ParsedChain:

@@ -5,18 +5,23 @@ Usage: gunicorn 'skill.web:create_app()'  (configuration from the environment)
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
+import os
+import socket
+import ssl
 from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from content import guide
 from skill import engine, logs
 from skill.builder import build_skill
-from skill.config import Settings, from_environment
+from skill.config import ConfigError, Settings, from_environment
 from skill.page import page
 from skill.playlist import load_playlist
 from skill.storage import SQLiteAdapter
@@ -24,6 +29,8 @@ from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
+BODY_TIMEOUT_ENV = "SPASM_GUIDE_BODY_TIMEOUT"
+DEFAULT_BODY_TIMEOUT, MAX_BODY_TIMEOUT = 5.0, 300.0
 
 alexa = Blueprint("alexa", __name__)
 logs.watch(alexa, "alexa.alexa_endpoint")  # one log line per Alexa request
@@ -41,11 +48,14 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
     data = Path(data_dir) if data_dir else settings.data_dir
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    storage = None if skill else SQLiteAdapter.in_folder(data)  # a skill given keeps its own
     app.extensions["spasm_guide"] = {
         "skill": skill or build_skill(
-            SQLiteAdapter.in_folder(data), skill_id,
+            storage, skill_id,
             playlist=load_playlist(settings.audio_base_url, Path(audio_dir) if audio_dir else None)),
+        "storage": storage,
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
+        "body_timeout": body_timeout(),  # ConfigError: SPASM_GUIDE_BODY_TIMEOUT unusable
     }
     if not verify:
         log.warning("Alexa request verification is OFF: use only for local testing")
@@ -69,7 +79,10 @@ def _error(status: int, message: str) -> tuple[Response, int]:
 def alexa_endpoint() -> Any:
     if request.mimetype != "application/json":
         return _error(415, "expected Content-Type: application/json")
-    body = request.get_data(cache=False)
+    body = _read_body(_services()["body_timeout"])
+    if body is None:
+        log.info("request refused: the body stopped arriving")
+        return _error(408, "request body took too long")
     if request.content_length is None and len(body) >= MAX_BODY_BYTES:  # chunked: cut at the limit
         return _error(413, "request body is over the limit")
     verifier: RequestVerifier | None = _services()["verifier"]
@@ -88,8 +101,59 @@ def alexa_endpoint() -> Any:
         return _error(400, str(error) if isinstance(error, engine.BadRequest) else "not UTF-8")
 
 
+def _read_body(timeout: float) -> bytes | None:
+    """The raw body, or None when the client stops sending it for `timeout` seconds.
+
+    gunicorn's threads block while they read: without a limit, a few clients that send the
+    headers and then nothing hold every thread, and the server stops answering. The limit
+    is per wait, as nginx's client_body_timeout is (see README, Deploying).
+    """
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None:  # the test client, or another server that reads the body itself
+        return request.get_data(cache=False)
+    previous = sock.gettimeout()
+    sock.settimeout(timeout)
+    try:
+        return request.get_data(cache=False)
+    except (TimeoutError, ClientDisconnected) as error:
+        # Werkzeug reports a failed read as ClientDisconnected, with the timeout as context.
+        if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
+            raise
+        # Nothing more is read from this client: gunicorn would wait again to drain the rest.
+        # (Not under TLS, where shutting the socket would also drop the encryption.)
+        if not isinstance(sock, ssl.SSLSocket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RD)
+        return None
+    finally:
+        sock.settimeout(previous)
+
+
+def body_timeout() -> float:
+    """Seconds to wait for more of a request body: SPASM_GUIDE_BODY_TIMEOUT, or 5.
+
+    Alexa waits 8 seconds for an answer, so a body slower than that is no use anyway.
+    """
+    text = os.environ.get(BODY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_BODY_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_BODY_TIMEOUT:
+        raise ConfigError(f"{BODY_TIMEOUT_ENV}: {text!r} is not a number of seconds "
+                          f"(more than 0, at most {MAX_BODY_TIMEOUT:g})")
+    return seconds
+
+
 @alexa.get("/healthz")
 def healthz() -> Any:
+    """503 when saved places cannot be kept: the skill would answer, but forget everyone."""
+    storage: SQLiteAdapter | None = _services()["storage"]
+    problem = storage.problem() if storage is not None else None
+    if problem:
+        return _error(503, f"storage: {problem}")
     return jsonify(status="ok", sections=len(guide().sections))
 
 

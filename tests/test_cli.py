@@ -188,3 +188,84 @@ def test_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert err == ""
+
+
+# ------------------------------------------------------------------ inside serve
+
+
+@pytest.fixture
+def gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """gunicorn itself replaced by a record of its options: serve's own checks still run."""
+    runs: list[dict[str, Any]] = []
+
+    class Recorded:
+        def __init__(self, options: dict[str, Any], app_options: dict[str, Any]) -> None:
+            self.options = options
+
+        def run(self) -> None:
+            runs.append(self.options)
+
+    monkeypatch.setattr(skill.server, "_Gunicorn", Recorded)
+    return runs
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf", "301"])
+def test_a_bad_body_timeout_stops_serve_with_its_name(
+        value: str, monkeypatch: pytest.MonkeyPatch, gunicorn: list[dict[str, Any]],
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SPASM_GUIDE_BODY_TIMEOUT", value)
+    argv = ["serve", "--host", "127.0.0.1", "--port", "8000", "--skill-id", "amzn1.ask.skill.x",
+            "--data-dir", str(tmp_path)]
+    assert cli.main(argv) == 2
+    one_line(capsys.readouterr().err, "SPASM_GUIDE_BODY_TIMEOUT", repr(value))
+    assert gunicorn == []
+
+
+def test_serve_turns_gunicorns_control_socket_off(gunicorn: list[dict[str, Any]],
+                                                  tmp_path: Path) -> None:
+    argv = ["serve", "--host", "127.0.0.1", "--port", "8000", "--skill-id", "amzn1.ask.skill.x",
+            "--data-dir", str(tmp_path)]
+    assert cli.main(argv) == 0
+    assert gunicorn[0]["control_socket_disable"] is True
+
+
+def test_a_setting_an_older_gunicorn_lacks_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(skill.server, "NEWER_SETTINGS", ("from_a_future_gunicorn",))
+    application = skill.server._Gunicorn({"from_a_future_gunicorn": True, "workers": 3}, {})
+    assert application.cfg.workers == 3
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_no_verify_beyond_loopback_is_refused(gunicorn: list[dict[str, Any]], free_port: int,
+                                              tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["serve", "--no-verify", "--host", "0.0.0.0", "--port", str(free_port),
+            "--data-dir", str(tmp_path)]
+    assert cli.main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("spasm-guide serve: --no-verify") and "0.0.0.0" in last
+    assert gunicorn == []
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.5.5.5", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("192.0.2.1", False), ("myhost.example", False)])
+def test_only_loopback_hosts_count_as_loopback(host: str, loopback: bool) -> None:
+    assert skill.server.is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(("skill_id", "warnings"), [(None, 1), ("amzn1.ask.skill.x", 0)])
+def test_verifying_without_a_skill_id_warns_once(
+        skill_id: str | None, warnings: int, gunicorn: list[dict[str, Any]], free_port: int,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SPASM_GUIDE_SKILL_ID", raising=False)
+    argv = ["serve", "--host", "127.0.0.1", "--port", str(free_port), "--data-dir", str(tmp_path)]
+    assert cli.main(argv + (["--skill-id", skill_id] if skill_id else [])) == 0
+    assert capsys.readouterr().err.count("requests for any Alexa skill") == warnings

@@ -98,9 +98,9 @@ def free_port() -> int:
 class Server:
     """`spasm-guide serve --no-verify` in its own process group, on a free loopback port."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
+    def __init__(self, data_dir: Path, log: Path, **environ: str) -> None:
         self.port = free_port()
-        env = {**os.environ, "SPASM_GUIDE_LOG_FORMAT": "json"}
+        env = {**os.environ, "SPASM_GUIDE_LOG_FORMAT": "json", **environ}
         self.log = log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--host", "127.0.0.1",
@@ -237,6 +237,46 @@ def test_sigkill_mid_stream_loses_at_most_the_last_update(tmp_path: Path,
     text = (tmp_path / "server2.log").read_text()
     assert [json.loads(line) for line in text.splitlines()]
     assert USER_ID not in text
+
+
+# --- clients that stop sending ----------------------------------------------------------------
+
+def stalled_post(port: int) -> socket.socket:
+    """A POST /alexa whose headers promise 1,000 bytes of body, of which one arrives."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=30)
+    client.sendall(b"POST /alexa HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                   b"\r\nContent-Length: 1000\r\n\r\n{")
+    return client
+
+
+@pytest.mark.slow
+def test_clients_that_stop_sending_a_body_get_a_408_and_healthz_still_answers(
+        tmp_path: Path, servers: list[Server]) -> None:
+    server = Server(tmp_path / "data", tmp_path / "server.log", SPASM_GUIDE_BODY_TIMEOUT="1")
+    servers.append(server)
+    stalled = [stalled_post(server.port) for _ in range(4)]  # twice the server's threads
+    try:
+        health = server.connect()
+        health.request("GET", "/healthz")
+        assert health.getresponse().status == 200  # while the stalled clients stay connected
+        for client in stalled:
+            assert client.recv(64).startswith(b"HTTP/1.1 408 ")
+    finally:
+        for client in stalled:
+            client.close()
+
+
+@pytest.mark.slow
+def test_the_server_opens_no_gunicorn_control_socket(tmp_path: Path,
+                                                     servers: list[Server]) -> None:
+    home = tmp_path / "home"  # where gunicorn 25+ would make .gunicorn/gunicorn.ctl
+    home.mkdir()
+    server = Server(tmp_path / "data", tmp_path / "server.log", HOME=str(home),
+                    XDG_RUNTIME_DIR=str(tmp_path / "no-such-folder"))
+    servers.append(server)
+    server.stop()  # the master has started (or not) its control socket before it stops
+    assert list(home.iterdir()) == []
+    assert "Control socket" not in (tmp_path / "server.log").read_text()
 
 
 # --- a locked database -----------------------------------------------------------------------

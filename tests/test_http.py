@@ -144,6 +144,31 @@ def test_healthz(client: FlaskClient) -> None:
     assert answer.get_json() == {"status": "ok", "sections": len(guide().sections)}
 
 
+def test_healthz_is_503_when_the_data_folder_is_unusable(tmp_path: Path) -> None:
+    folder = tmp_path / "a-file"
+    folder.write_text("not a folder", encoding="utf-8")
+    answer = create_app(verify=False, data_dir=folder).test_client().get("/healthz")
+    assert_clean_error(answer, 503)
+    assert answer.get_json() == {"error": "storage: database cannot be opened"}
+
+
+def test_healthz_is_503_when_the_database_file_is_gone(client: FlaskClient,
+                                                       tmp_path: Path) -> None:
+    assert client.get("/healthz").status_code == 200
+    (tmp_path / "state.sqlite3").unlink()  # its open connections keep the deleted file
+    answer = client.get("/healthz")
+    assert_clean_error(answer, 503)
+    assert answer.get_json() == {"error": "storage: database file is missing"}
+
+
+def test_healthz_writes_nothing(client: FlaskClient, tmp_path: Path) -> None:
+    client.get("/healthz")  # the first probe may create the database
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
 # --- errors ------------------------------------------------------------------------
 
 
@@ -253,3 +278,28 @@ def test_foreign_skill_without_verification_is_400_not_500(tmp_path: Path) -> No
     assert post(client, envelope("launch.json")).status_code == 200
     answer = post(client, with_application(envelope("launch.json"), FOREIGN_SKILL))
     assert_clean_error(answer, 400)
+
+
+@pytest.mark.parametrize("missing", ["context", "application"])
+def test_with_a_skill_id_a_request_without_its_context_id_is_400_not_500(
+        tmp_path: Path, missing: str) -> None:
+    data = with_application(envelope("launch.json"), SKILL_ID)
+    if missing == "context":
+        del data["context"]
+    else:
+        del data["context"]["System"]["application"]
+    client = create_app(verify=False, skill_id=SKILL_ID, data_dir=tmp_path).test_client()
+    answer = post(client, data)
+    assert_clean_error(answer, 400)
+    assert "applicationId" in answer.get_json()["error"]
+    assert saved_rows(tmp_path / "state.sqlite3") == 0
+
+
+def test_a_signed_request_without_context_is_refused(verified_client: FlaskClient, chain: Chain,
+                                                     tmp_path: Path) -> None:
+    data = json.loads(fresh_launch())
+    del data["context"]
+    body = json.dumps(data).encode("utf-8")
+    answer = verified_client.post("/alexa", data=body, headers=signed_headers(body, chain.leaf_key))
+    assert_clean_error(answer, 400)
+    assert saved_rows(tmp_path / "state.sqlite3") == 0

@@ -193,6 +193,25 @@ def test_exception_encountered_is_logged_silently(audio_skill: CustomSkill,
     assert "bad reply" in caplog.text
 
 
+HUGE_MESSAGE = "bad reply\nFORGED line " + "y" * 200_000
+
+ERROR_REQUESTS = {
+    "ExceptionEncountered": {"type": "System.ExceptionEncountered", "cause": {"requestId": "r0"},
+                             "error": {"type": "INVALID_RESPONSE", "message": HUGE_MESSAGE}},
+    "PlaybackFailed": {"type": "AudioPlayer.PlaybackFailed", "token": TOKEN_PREFIX + "causes",
+                       "error": {"type": "MEDIA_ERROR_UNKNOWN", "message": HUGE_MESSAGE}},
+}
+
+
+@pytest.mark.parametrize("name", list(ERROR_REQUESTS))
+def test_an_error_message_in_a_request_is_logged_short_and_escaped(
+        audio_skill: CustomSkill, caplog: pytest.LogCaptureFixture, name: str) -> None:
+    send(audio_skill, envelope(ERROR_REQUESTS[name], session_new=None))
+    (logged,) = [r.getMessage() for r in caplog.records if "bad reply" in r.getMessage()]
+    assert len(logged) < 200 and "\n" not in logged
+    assert ERROR_REQUESTS[name]["error"]["type"] in logged
+
+
 def test_a_failing_event_handler_stays_silent(audio_skill: CustomSkill,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from handlers import playback

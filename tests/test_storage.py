@@ -22,11 +22,13 @@ from ask_sdk_model import RequestEnvelope
 
 import skill.storage as storage_module
 from content import guide
+from handlers.state import NORMAL_SPEED
 from skill import engine
 from skill.builder import build_skill
 from skill.config import Settings
 from skill.conversation import Conversation
 from skill.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
+from tests import envelopes
 from tests.helpers import resume_offer, run_together
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +196,41 @@ def test_concurrent_saves_for_one_user_stay_valid(storage: SQLiteAdapter, databa
     assert json.dumps(json.loads(text), sort_keys=True) in written
     with sqlite3.connect(database) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_merge_writes_only_the_changed_fields(storage: SQLiteAdapter) -> None:
+    request = envelope_for()
+    storage.save_attributes(request, {"section": 1, "speed": 2})
+    storage.merge_attributes(request, {"section": 3, "speed": 0}, ["speed"])
+    assert storage.get_attributes(request) == {"section": 1, "speed": 0}
+
+
+def test_a_merge_with_nothing_stored_writes_the_whole_record(storage: SQLiteAdapter) -> None:
+    request = envelope_for()
+    storage.merge_attributes(request, {"section": 3, "speed": 0}, ["speed"])
+    assert storage.get_attributes(request) == {"section": 3, "speed": 0}
+
+
+class ReadTogetherAdapter(SQLiteAdapter):
+    """Each read waits until `readers` requests have read: all read before any of them writes."""
+
+    def __init__(self, path: Path, readers: int) -> None:
+        super().__init__(path)
+        self.together = threading.Barrier(readers, timeout=10)
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        attributes = super().get_attributes(request_envelope)
+        self.together.wait()
+        return attributes
+
+
+def test_two_requests_racing_for_one_listener_keep_both_changes(database: Path) -> None:
+    engine.handle_payload(build_skill(SQLiteAdapter(database)), envelopes.launch())
+    skill = build_skill(ReadTogetherAdapter(database, readers=2))
+    changes = [envelopes.intent("FasterIntent", new=True), envelopes.intent("BriefIntent", new=True)]
+    run_together(lambda number: engine.handle_payload(skill, changes[number]), count=2)
+    saved = SQLiteAdapter(database).get_attributes(engine.parse_envelope(envelopes.launch()))
+    assert (saved["speed"], saved["detail"]) == (NORMAL_SPEED + 1, "brief")
 
 
 @pytest.fixture
@@ -418,6 +455,66 @@ def test_lambda_entry_imports_no_web_stack_and_answers_launch(tmp_path: Path) ->
     assert len(rows(tmp_path / "state.sqlite3")) == 1  # saved under SPASM_GUIDE_DATA_DIR
 
 
+LAMBDA_LOG_SCRIPT = """
+import json, logging, sys
+logging.basicConfig(stream=sys.stdout, format="RUNTIME %(message)s")  # as Lambda's runtime does
+import skill.lambda_function as entry
+entry.lambda_handler(json.load(open(sys.argv[1])), None)
+"""
+
+
+def test_on_lambda_the_runtime_handler_writes_our_json_lines(tmp_path: Path) -> None:
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    event["request"] = {"type": "System.ExceptionEncountered", "requestId": "r1",
+                        "timestamp": event["request"]["timestamp"], "cause": {"requestId": "r0"},
+                        "error": {"type": "INVALID_RESPONSE",
+                                  "message": "bad\nFORGED line" + "y" * 200_000}}
+    (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "SPASM_GUIDE_DATA_DIR": str(tmp_path),
+           "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", LAMBDA_LOG_SCRIPT, str(tmp_path / "event.json")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    logged = [json.loads(line) for line in done.stdout.splitlines()]  # every line is JSON
+    (refused,) = [line for line in logged if line["message"].startswith("Alexa refused")]
+    assert len(refused["message"]) < 200
+
+
 def test_lambda_handler_refuses_a_non_alexa_event(lambda_module: Any) -> None:
     with pytest.raises(engine.BadRequest):
         lambda_module.lambda_handler({"hello": "world"}, None)
+
+
+def test_lambda_handler_refuses_a_request_without_its_context_id(
+        lambda_module: Any, monkeypatch: pytest.MonkeyPatch, storage: SQLiteAdapter) -> None:
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    skill_id = event["context"]["System"]["application"]["applicationId"]
+    monkeypatch.setattr(lambda_module, "_skill", build_skill(storage, skill_id))
+    del event["context"]
+    with pytest.raises(engine.BadRequest, match="applicationId") as refused:
+        lambda_module.lambda_handler(event, None)
+    assert refused.value.__suppress_context__  # no SDK frames or chained error for the caller
+
+
+def test_lambda_handler_reports_an_unexpected_failure_without_its_message(
+        lambda_module: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        skill_id = None
+
+        def invoke(self, **_: Any) -> Any:
+            raise RuntimeError("secret detail at /srv/app/handler.py line 3")
+
+    monkeypatch.setattr(lambda_module, "_skill", Broken())
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    with pytest.raises(RuntimeError, match=r"^internal error$") as failed:
+        lambda_module.lambda_handler(event, None)
+    assert failed.value.__suppress_context__
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_lambda_handler_refuses_nan_and_infinity(lambda_module: Any, number: float) -> None:
+    event = json.loads((REQUESTS / "launch.json").read_text(encoding="utf-8"))
+    event["session"]["attributes"] = {"listener": {"speed": [number]}}
+    with pytest.raises(engine.BadRequest, match="NaN and Infinity"):
+        lambda_module.lambda_handler(event, None)

@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.datastructures import Headers
 
-from skill.verification import RequestVerifier, UrlFetcher, VerificationError
+from skill.verification import FAILURE_MEMORY, RequestVerifier, UrlFetcher, VerificationError
 from tests.alexa_certs import (
     CERT_URL,
     LEAF_LIFETIME,
@@ -139,12 +139,27 @@ def test_url_scheme_host_and_default_port_are_case_insensitive(verifier, body, c
         pytest.param("https://s3.amazonaws.com/invalid.path/cert.pem", id="path-other"),
         pytest.param("https://s3.amazonaws.com/echo.api/../invalid.path/cert.pem", id="dot-dot"),
         pytest.param("https://s3.amazonaws.com/cert.pem", id="path-root"),
+        pytest.param("https://s3.amazonaws.com/echo.api/cert.pem?x=1", id="query"),
+        pytest.param("https://s3.amazonaws.com/echo.api/cert.pem?", id="empty-query"),
+        pytest.param("https://s3.amazonaws.com/echo.api/cert.pem#x", id="fragment"),
     ],
 )
 def test_bad_certificate_url_is_refused_before_download(verifier, body, chain, fetcher, url):
     headers = signed_headers(body, chain.leaf_key, cert_url=url)
     rejects(verifier, headers, body, "certificate URL")
     assert fetcher.calls == 0
+
+
+def test_the_normalised_url_is_downloaded_not_the_one_sent(verifier, body, chain, fetcher):
+    url = "https://s3.amazonaws.com/attacker-bucket/../echo.api/x.pem"
+    verifier.verify(signed_headers(body, chain.leaf_key, cert_url=url), body)
+    assert fetcher.urls == ["https://s3.amazonaws.com/echo.api/x.pem"]
+
+
+def test_two_spellings_of_one_url_share_one_download(verifier, body, chain, fetcher):
+    for url in (CERT_URL, "HTTPS://S3.AmazonAWS.com:443/echo.api/./echo-api-cert-test.pem"):
+        verifier.verify(signed_headers(body, chain.leaf_key, cert_url=url), body)
+    assert fetcher.urls == [CERT_URL]
 
 
 def test_missing_certificate_url_header_is_refused(verifier, headers, body):
@@ -234,6 +249,67 @@ def test_cache_is_bounded(chain, fetcher, clock, body):
     assert fetcher.calls == 4  # cert-1 was evicted by cert-3
 
 
+class FailingFetcher:
+    """A download that always fails, counting the attempts."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, url: str) -> bytes:
+        self.calls += 1
+        raise OSError("S3 unreachable")
+
+
+@pytest.fixture
+def failing(verifier: RequestVerifier) -> FailingFetcher:
+    verifier.fetcher = fetcher = FailingFetcher()
+    return fetcher
+
+
+def fresh(chain: Chain, clock: FakeClock) -> tuple[dict[str, str], bytes]:
+    """Headers and body of a request signed now, by the clock."""
+    body = request_body(timestamp=clock.now)
+    return signed_headers(body, chain.leaf_key), body
+
+
+def test_a_failed_download_is_not_retried_within_a_minute(verifier, failing, chain, clock):
+    rejects(verifier, *fresh(chain, clock), "could not download")
+    clock.advance(FAILURE_MEMORY - timedelta(seconds=1))
+    rejects(verifier, *fresh(chain, clock), "could not download")
+    assert failing.calls == 1
+
+
+def test_a_failed_download_is_tried_again_after_a_minute(verifier, failing, chain, clock):
+    rejects(verifier, *fresh(chain, clock), "could not download")
+    clock.advance(FAILURE_MEMORY)
+    rejects(verifier, *fresh(chain, clock), "could not download")
+    assert failing.calls == 2
+
+
+def test_an_untrusted_chain_is_remembered_too(verifier, fetcher, headers, body):
+    fetcher.pem = b"<html>AccessDenied</html>"
+    rejects(verifier, headers, body, "not valid PEM")
+    rejects(verifier, headers, body, "not valid PEM")
+    assert fetcher.calls == 1
+
+
+def test_concurrent_requests_for_one_url_share_one_download(verifier, fetcher, headers, body):
+    release = threading.Event()
+
+    def slow_fetch(url: str) -> bytes:
+        release.wait(timeout=10)
+        return fetcher(url)
+
+    verifier.fetcher = slow_fetch
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [pool.submit(verifier.verify, headers, body) for _ in range(4)]
+        time.sleep(0.2)  # let them all ask while the first download is held
+        release.set()
+        for result in results:
+            result.result(timeout=10)
+    assert fetcher.calls == 1
+
+
 def test_concurrent_requests_are_all_accepted(verifier, fetcher, headers, body):
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: verifier.verify(headers, body), range(32)))
@@ -300,6 +376,20 @@ def test_unparseable_timestamp_is_refused(verifier, chain):
 def test_foreign_application_id_is_refused(verifier, chain):
     body = request_body(timestamp=NOW, application_id="amzn1.ask.skill.someone-else")
     rejects(verifier, _signed(chain, body), body, "different skill")
+
+
+@pytest.mark.parametrize("drop", [("context",), ("context", "System", "application")],
+                         ids=["no-context", "no-application"])
+def test_without_the_context_application_id_is_refused(verifier, chain, fetcher, drop):
+    envelope = request_envelope(timestamp=NOW)
+    *path, last = drop
+    parent = envelope
+    for key in path:
+        parent = parent[key]
+    del parent[last]
+    body = json.dumps(envelope).encode()
+    rejects(verifier, _signed(chain, body), body, "no context.System.application")
+    assert fetcher.calls == 0
 
 
 def test_application_id_is_not_checked_without_a_skill_id(chain, fetcher, clock):
