@@ -248,8 +248,8 @@ def test_no_verify_beyond_loopback_is_refused(gunicorn: list[dict[str, Any]], fr
     argv = ["serve", "--no-verify", "--host", "0.0.0.0", "--port", str(free_port),
             "--data-dir", str(tmp_path)]
     assert cli.main(argv) == 2
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last.startswith("spasm-guide serve: --no-verify") and "0.0.0.0" in last
+    (line,) = capsys.readouterr().err.strip().splitlines()  # one line, no warning before it
+    assert line.startswith("spasm-guide serve: --no-verify") and "0.0.0.0" in line
     assert gunicorn == []
 
 
