@@ -438,14 +438,20 @@ print(json.dumps({"web_modules": web, "answer": entry.lambda_handler(event, None
 """
 
 
-def test_lambda_entry_imports_no_web_stack_and_answers_launch(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "SPASM_GUIDE_DATA_DIR": str(tmp_path),
-           "SPASM_GUIDE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", LAMBDA_SCRIPT, str(REQUESTS / "launch.json")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-                          check=False)
+def run_lambda(script: str, event: Path, tmp_path: Path, **env: str) -> str:
+    """Run script with the event file in a fresh interpreter, as Lambda would; its stdout."""
+    done = subprocess.run([sys.executable, "-c", script, str(event)], cwd=tmp_path,
+                          env={"PATH": "/usr/bin:/bin", "SPASM_GUIDE_DATA_DIR": str(tmp_path),
+                               "PYTHONPATH": str(ROOT), **env},
+                          capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout
+
+
+def test_lambda_entry_imports_no_web_stack_and_answers_launch(tmp_path: Path) -> None:
+    stdout = run_lambda(LAMBDA_SCRIPT, REQUESTS / "launch.json", tmp_path,
+                        SPASM_GUIDE_LOG_LEVEL="WARNING")
+    result = json.loads(stdout.strip().splitlines()[-1])
     assert result["web_modules"] == []
     answer = result["answer"]
     assert answer["version"] == "1.0"
@@ -470,13 +476,9 @@ def test_on_lambda_the_runtime_handler_writes_our_json_lines(tmp_path: Path) -> 
                         "error": {"type": "INVALID_RESPONSE",
                                   "message": "bad\nFORGED line" + "y" * 200_000}}
     (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "SPASM_GUIDE_DATA_DIR": str(tmp_path),
-           "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", LAMBDA_LOG_SCRIPT, str(tmp_path / "event.json")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-                          check=False)
-    assert done.returncode == 0, done.stderr
-    logged = [json.loads(line) for line in done.stdout.splitlines()]  # every line is JSON
+    stdout = run_lambda(LAMBDA_LOG_SCRIPT, tmp_path / "event.json", tmp_path,
+                        AWS_LAMBDA_RUNTIME_API="127.0.0.1:9001")
+    logged = [json.loads(line) for line in stdout.splitlines()]  # every line is JSON
     (refused,) = [line for line in logged if line["message"].startswith("Alexa refused")]
     assert len(refused["message"]) < 200
 
