@@ -831,7 +831,8 @@ def check_audio(out_dir: Path | str | None = None, guide: Guide | None = None) -
 # -------------------------------------------------------------------------- CLI
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of 1 or more (also serve's --workers and --threads)."""
     try:
         value = int(text)
     except ValueError:
@@ -863,7 +864,7 @@ def register(subparsers: Any) -> None:
         help="text-to-speech engine (default: auto = gtts when online, else piper, else "
              "espeak; the committed audio uses piper)")
     parser.add_argument(
-        "--jobs", type=_positive_int, default=None, metavar="N",
+        "--jobs", type=positive_int, default=None, metavar="N",
         help="texts synthesized in parallel threads (default: the CPU count, at most 4, "
              "for piper and espeak; 4 for gtts, which waits on the network)")
     parser.add_argument(

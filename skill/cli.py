@@ -155,13 +155,10 @@ def _port(text: str) -> int:
 
 
 def _at_least_one(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
-    return value
+    """A count for --workers and --threads, by the rule build-audio's --jobs uses."""
+    from audio.build import positive_int  # already imported: the parser registers build-audio
+
+    return positive_int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
