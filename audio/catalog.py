@@ -165,17 +165,40 @@ def _parse_manifest(directory: Path, data: Any) -> Catalog:
                    base_url if isinstance(base_url, str) and base_url else None)
 
 
+def _read_manifest(root: Path) -> Any:
+    """The manifest's JSON, or {} when it is missing or damaged (nothing built yet)."""
+    try:
+        return json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        log.warning("audio manifest %s unreadable: %s", root / MANIFEST_NAME, error)
+        return {}
+
+
 @functools.lru_cache(maxsize=8)
 def _catalog_for(directory: str, _stamp: tuple[int, ...]) -> Catalog:
     root = Path(directory)
-    try:
-        data = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        data = {}
-    except (OSError, ValueError) as error:
-        log.warning("audio manifest %s unreadable: %s", root / MANIFEST_NAME, error)
-        data = {}
-    return _parse_manifest(root, data)
+    return _parse_manifest(root, _read_manifest(root))
+
+
+def published_sections(directory: str | Path) -> dict[str, str]:
+    """Section id -> its MP3's manifest path, whether or not the file is on this disk.
+
+    The Lambda package ships the manifest without the MP3s, which are served from
+    SPASM_GUIDE_AUDIO_BASE_URL; the playlist needs only their names. The listening
+    page serves local files, so it keeps using load_catalog, which requires them.
+    """
+    data = _read_manifest(Path(directory))
+    records = data.get("files") if isinstance(data, dict) else None
+    sections: dict[str, str] = {}
+    for record in records if isinstance(records, list) else []:
+        if not isinstance(record, dict) or record.get("kind") != "section":
+            continue
+        name, section_id = safe_name(record.get("path")), record.get("section")
+        if name and name.lower().endswith(".mp3") and isinstance(section_id, str):
+            sections.setdefault(section_id, name)
+    return sections
 
 
 def _stamp(directory: Path) -> tuple[int, ...]:

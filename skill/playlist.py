@@ -27,11 +27,12 @@ def load_playlist(base_url: str | None, audio_dir: Path | None = None) -> Playli
         return None
     # The manifest reader loads only when playback is configured: a cold start without it
     # never needs it.
-    from audio.catalog import DEFAULT_AUDIO_DIR, load_catalog
+    from audio.catalog import DEFAULT_AUDIO_DIR, published_sections
 
-    recordings = load_catalog(audio_dir or DEFAULT_AUDIO_DIR).sections
+    # From the manifest alone: the MP3s are served from base_url, not read from this disk.
+    recordings = published_sections(audio_dir or DEFAULT_AUDIO_DIR)
     tracks = tuple(
-        Track(section.id, section.title, f"{base_url.rstrip('/')}/{quote(recordings[section.id].name)}")
+        Track(section.id, section.title, f"{base_url.rstrip('/')}/{quote(recordings[section.id])}")
         for section in guide().sections if section.id in recordings)
     if len(tracks) != len(guide().sections):
         log.warning("audio is missing for some sections; playback is off until it is built")

@@ -87,3 +87,23 @@ def test_the_lambda_package_ships_bytecode_that_survives_zipping(tmp_path: Path)
         flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
         assert flags == 0b01, f"{compiled.relative_to(package)}: not unchecked-hash bytecode"
     assert any(source.name == "lambda_function.py" for source in sources)
+
+
+def test_the_lambda_package_plays_recordings_served_from_the_base_url(tmp_path: Path) -> None:
+    """The package ships the manifest but no MP3s; the playlist must not need them on disk."""
+    from tests.test_playback import envelope, intent
+
+    package = build(tmp_path / "lambda")
+    assert not list(package.rglob("*.mp3"))
+    (tmp_path / "play.json").write_text(json.dumps(envelope(intent("PlayAudioIntent"))))
+    code = ("import json, sys; sys.path.insert(0, '.'); import skill.lambda_function as f; "
+            f"r = f.lambda_handler(json.load(open({str(tmp_path / 'play.json')!r})), None); "
+            "print(json.dumps(r['response']['directives']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=package, capture_output=True,
+                          text=True, timeout=60, check=True,
+                          env={"SPASM_GUIDE_DATA_DIR": str(tmp_path / "data"), "PATH": "",
+                               "SPASM_GUIDE_AUDIO_BASE_URL": "https://audio.example/audio"})
+    (directive,) = json.loads(done.stdout.strip().splitlines()[-1])
+    assert directive["type"] == "AudioPlayer.Play"
+    assert directive["audioItem"]["stream"]["url"] == (
+        "https://audio.example/audio/files/01-overview.mp3")
