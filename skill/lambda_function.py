@@ -36,6 +36,23 @@ def plain_numbers(value: Any) -> Any:
     return value
 
 
+# Alexa gives up on an answer after 8 s; boto3's defaults (60 s timeouts, retries) would
+# hold a request for minutes on a hung endpoint. One call here takes at most two attempts
+# of 1 s to connect and 2 s to read, plus under 1 s of backoff.
+DYNAMODB_TIMEOUTS: dict[str, Any] = {
+    "connect_timeout": 1, "read_timeout": 2,
+    "retries": {"mode": "standard", "total_max_attempts": 2},
+}
+
+
+def dynamodb_resource() -> Any:
+    """A DynamoDB resource that fails within Alexa's time limit rather than boto3's."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.resource("dynamodb", config=Config(**DYNAMODB_TIMEOUTS))
+
+
 def persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
     if settings.dynamodb_table:
         from ask_sdk_dynamodb.adapter import DynamoDbAdapter
@@ -47,7 +64,8 @@ def persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
                 return plain_numbers(super().get_attributes(request_envelope))
 
         return PlainNumbersDynamoDbAdapter(table_name=settings.dynamodb_table,
-                                           create_table=False, partition_keygen=user_key)
+                                           create_table=False, partition_keygen=user_key,
+                                           dynamodb_resource=dynamodb_resource())
     data_dir = settings.data_dir if settings.data_dir.is_absolute() else LAMBDA_DATA_DIR
     return SQLiteAdapter.in_folder(data_dir)
 

@@ -405,6 +405,13 @@ def test_dynamodb_adapter_is_keyed_by_hashed_user(lambda_module: Any,
     assert all(type(loaded[k]) is int for k in ("section", "page", "speed"))
 
 
+def test_dynamodb_calls_give_up_before_alexa_does(lambda_module: Any) -> None:
+    adapter = lambda_module.persistence_adapter(Settings(dynamodb_table="spasm-guide-state"))
+    config = adapter.dynamodb.meta.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (1, 2)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
+
+
 def test_dynamodb_place_survives_through_the_skill(lambda_module: Any) -> None:
     adapter = lambda_module.persistence_adapter(Settings(dynamodb_table="spasm-guide-state"))
     adapter.dynamodb = FakeDynamoDb()
