@@ -1,6 +1,6 @@
 """Lay out the Lambda deployment folder that ask-resources.json points at (build/lambda).
 
-Code, content, the audio manifest reader, a requirements.txt from pyproject, a
+Code, content, the audio manifest reader, a requirements.txt of the entry's pins, a
 content snapshot so a cold start skips the YAML parser, and compiled bytecode so it
 skips the compiler too. Usage:
     python -m skill.lambda_package build/lambda
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import compileall
 import py_compile
+import re
 import shutil
 import sys
 import tomllib
@@ -24,9 +25,25 @@ AUDIO_FILES = ("__init__.py", "catalog.py", "tracks.py", "manifest.json")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", SNAPSHOT_NAME)
 
 
+# What the Lambda entry imports (their own dependencies follow: ask-sdk-runtime,
+# python-dateutil, six). boto3 is left out because the Lambda runtime has it.
+LAMBDA_REQUIREMENTS = ("ask-sdk-core", "ask-sdk-model", "ask-sdk-dynamodb-persistence-adapter")
+
+
 def requirements() -> str:
+    """Only what the entry needs, pinned as pyproject pins them.
+
+    ASK CLI's python-pip build installs this file into the upload; the web server,
+    TLS and audio-building dependencies would add tens of megabytes, built for the
+    deployer's OS, that the entry never imports.
+    """
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    return "\n".join([*project["dependencies"], *project["optional-dependencies"]["dynamodb"]]) + "\n"
+    pins = [*project["dependencies"], *project["optional-dependencies"]["dynamodb"]]
+    return "\n".join(pin for pin in pins if _name(pin) in LAMBDA_REQUIREMENTS) + "\n"
+
+
+def _name(pin: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", pin, maxsplit=1)[0].strip().lower()
 
 
 def build(destination: Path) -> Path:

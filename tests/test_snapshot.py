@@ -78,6 +78,14 @@ def test_the_lambda_package_answers_a_launch_from_its_snapshot(tmp_path: Path) -
     assert yaml_loaded == "False"
 
 
+def test_the_lambda_requirements_are_only_what_the_entry_imports(tmp_path: Path) -> None:
+    package = build(tmp_path / "lambda")
+    pins = [line.split("==") for line in (package / "requirements.txt").read_text().split()]
+    assert [name for name, _ in pins] == [
+        "ask-sdk-core", "ask-sdk-model", "ask-sdk-dynamodb-persistence-adapter"]
+    assert all(version for _, version in pins)  # pinned exactly, as pyproject pins them
+
+
 def test_the_lambda_package_ships_bytecode_that_survives_zipping(tmp_path: Path) -> None:
     """Every module has a .pyc that Python uses without comparing source timestamps."""
     package = build(tmp_path / "lambda")
