@@ -69,8 +69,12 @@ def interaction_model(content: Guide) -> dict[str, Any]:
     }
 
 
-def skill_manifest(content: Guide) -> dict[str, Any]:
-    """skill.json: the publishing details the ASK CLI deploys with the model."""
+def skill_manifest(content: Guide, endpoint: dict[str, Any] | None = None) -> dict[str, Any]:
+    """skill.json: the publishing details the ASK CLI deploys with the model.
+
+    ``endpoint`` is the one `ask deploy` wrote (the Lambda's ARN); it is kept, not
+    generated, so regenerating never unhooks a deployed skill.
+    """
     examples = [
         f"Alexa, open {content.invocation}",
         f"Alexa, ask {content.invocation} {content.sections[1].questions[0]}",
@@ -103,16 +107,29 @@ def skill_manifest(content: Guide) -> dict[str, Any]:
                 "containsAds": False,
                 "locales": {locale: {} for locale in LOCALES},
             },
-            "apis": {"custom": {"interfaces": [{"type": "AUDIO_PLAYER"}]}},
+            # endpoint after interfaces, where `ask deploy` adds it, so the bytes match
+            "apis": {"custom": {"interfaces": [{"type": "AUDIO_PLAYER"}],
+                                **({"endpoint": endpoint} if endpoint else {})}},
         }
     }
+
+
+def deployed_endpoint(path: Path) -> dict[str, Any] | None:
+    """apis.custom.endpoint from the current skill.json, if `ask deploy` wrote one there."""
+    try:
+        endpoint = json.loads(path.read_text(encoding="utf-8"))["manifest"]["apis"]["custom"][
+            "endpoint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return endpoint if isinstance(endpoint, dict) and endpoint else None
 
 
 def generated_files(content: Guide | None = None) -> dict[Path, str]:
     """Every generated file under skill-package/, with its exact text."""
     content = content or guide()
     model = _dump(interaction_model(content))
-    files = {SKILL_PACKAGE / "skill.json": _dump(skill_manifest(content))}
+    manifest = SKILL_PACKAGE / "skill.json"
+    files = {manifest: _dump(skill_manifest(content, deployed_endpoint(manifest)))}
     for locale in LOCALES:
         files[SKILL_PACKAGE / "interactionModels" / "custom" / f"{locale}.json"] = model
     return files

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,36 @@ def _samples() -> list[tuple[str, str]]:
 
 def test_committed_skill_package_matches_content() -> None:
     assert model.stale_files() == [], "run: spasm-guide model"
+
+
+ENDPOINT = {"uri": "arn:aws:lambda:us-east-1:123456789012:function:facial-spasm-guide"}
+
+
+@pytest.fixture
+def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of skill-package/ whose skill.json `ask deploy` gave an endpoint, as it writes it."""
+    package = tmp_path / "skill-package"
+    shutil.copytree(model.SKILL_PACKAGE, package)
+    manifest = json.loads((package / "skill.json").read_text(encoding="utf-8"))
+    manifest["manifest"]["apis"]["custom"]["endpoint"] = ENDPOINT
+    (package / "skill.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+    monkeypatch.setattr(model, "SKILL_PACKAGE", package)
+    return package
+
+
+def test_a_deployed_endpoint_does_not_make_the_model_stale(deployed: Path) -> None:
+    assert model.stale_files() == []
+
+
+def test_regenerating_keeps_the_deployed_endpoint(deployed: Path) -> None:
+    manifest = deployed / "skill.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("Welcome", "Hello"),
+                        encoding="utf-8")
+    assert model.write_model() == [manifest]
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    assert written["manifest"]["apis"]["custom"]["endpoint"] == ENDPOINT
+    assert "Hello" not in manifest.read_text(encoding="utf-8")
 
 
 def test_model_has_five_english_locales() -> None:
