@@ -46,9 +46,18 @@ def _name(pin: str) -> str:
     return re.split(r"[<>=!~;\[ ]", pin, maxsplit=1)[0].strip().lower()
 
 
+# Left in every folder build() makes: only such a folder is deleted to rebuild it.
+MARKER = ".made-by-lambda-package"
+
+
+class NotOurFolder(Exception):
+    """The destination holds something this tool did not make, so it is not deleted."""
+
+
 def build(destination: Path) -> Path:
     destination = Path(destination)
     if destination.exists():
+        _check_ours(destination)
         shutil.rmtree(destination)
     for package in PACKAGES:
         shutil.copytree(PROJECT_ROOT / package, destination / package, ignore=IGNORED)
@@ -58,7 +67,16 @@ def build(destination: Path) -> Path:
     write_atomic(destination / "requirements.txt", requirements().encode())
     write_atomic(destination / "content" / SNAPSHOT_NAME, snapshot_text(CONTENT_DIR).encode())
     compile_bytecode(destination)
+    (destination / MARKER).touch()
     return destination
+
+
+def _check_ours(destination: Path) -> None:
+    """Refuse to delete a folder a mistyped argument may name (say, the project itself)."""
+    if destination.is_dir() and ((destination / MARKER).is_file() or not any(destination.iterdir())):
+        return
+    raise NotOurFolder(f"refusing to replace {destination}: not made by skill.lambda_package "
+                       f"(no {MARKER}); remove it yourself or choose another folder")
 
 
 def compile_bytecode(destination: Path) -> None:
@@ -76,5 +94,14 @@ def compile_bytecode(destination: Path) -> None:
         raise RuntimeError(f"could not compile the Python files in {destination}")
 
 
+def main(argv: list[str]) -> int:
+    try:
+        print(build(Path(argv[0]) if argv else PROJECT_ROOT / "build" / "lambda"))
+    except NotOurFolder as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1] if len(sys.argv) > 1 else PROJECT_ROOT / "build" / "lambda")))
+    sys.exit(main(sys.argv[1:]))

@@ -115,3 +115,20 @@ def test_the_lambda_package_plays_recordings_served_from_the_base_url(tmp_path: 
     assert directive["type"] == "AudioPlayer.Play"
     assert directive["audioItem"]["stream"]["url"] == (
         "https://audio.example/audio/files/01-overview.mp3")
+
+
+def test_the_lambda_package_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    done = subprocess.run([sys.executable, "-m", "skill.lambda_package", str(tmp_path)],
+                          cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "refusing" in done.stderr
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_the_lambda_package_replaces_a_folder_it_made(tmp_path: Path) -> None:
+    package = build(tmp_path / "lambda")
+    (package / "leftover.txt").write_text("from an older build")
+    build(package)
+    assert not (package / "leftover.txt").exists()
