@@ -195,6 +195,10 @@ def choose_engine(name: str | None) -> Engine:
         return get_engine("espeak")
 
 
+PUSH_TO_TALK_INSTRUCTIONS = ("Press Enter to talk and Enter again when you have finished; "
+                             "Ctrl-D to leave.")
+
+
 def hands_free_instructions(keyword: str) -> str:
     """What to do in hands-free mode, printed and spoken before listening starts."""
     return f"Say \"{keyword}\", wait for the beep, then what you want."
@@ -464,22 +468,23 @@ class Session:
         as a live stream."""
         from skill.recognition import to_model_rate
 
-        self.start()
-        for samples, rate in recordings:
-            if not self.recognizer.keyword:
-                self.hear(samples, rate)
-                continue
-            blocks = live_blocks(to_model_rate(samples, rate).tobytes())
-            for command in commands_after_keyword(blocks, self.recognizer):
-                self.hear(command)
-        self.conversation.end()
+        try:  # ended (and saved) even when Ctrl-C stops it; cli.main reports the interrupt
+            self.start()
+            for samples, rate in recordings:
+                if not self.recognizer.keyword:
+                    self.hear(samples, rate)
+                    continue
+                blocks = live_blocks(to_model_rate(samples, rate).tobytes())
+                for command in commands_after_keyword(blocks, self.recognizer):
+                    self.hear(command)
+        finally:
+            self.conversation.end()
         return 0
 
     def run_push_to_talk(self, microphone: Microphone, speaker: Speaker) -> int:
-        self.out.write("Press Enter to talk and Enter again when you have finished; "
-                       "Ctrl-D to leave.\n")
-        self._say_aloud(self.start(), speaker)
+        self.out.write(f"{PUSH_TO_TALK_INSTRUCTIONS}\n")
         try:
+            self._welcome(speaker, PUSH_TO_TALK_INSTRUCTIONS)
             while self.conversation.open:
                 input("[Enter to talk] ")
                 speaker.play(earcon(EARCON_START_HZ), SAMPLE_RATE)
@@ -501,12 +506,6 @@ class Session:
     def run_hands_free(self, microphone: Microphone, speaker: Speaker, keyword: str) -> int:
         instructions = hands_free_instructions(keyword)
         self.out.write(f"Listening. {instructions} Ctrl-C to leave.\n")
-        welcome = self.start()
-        self._say_aloud(welcome, speaker)
-        # Spoken too (at the welcome's speed), before the microphone starts, so the
-        # keyword in it cannot wake the guide.
-        self._say_aloud(dataclasses.replace(welcome, text=instructions), speaker)
-        microphone.start()
 
         def beep(frequency: float) -> Callable[[], None]:
             def play() -> None:
@@ -515,6 +514,8 @@ class Session:
             return play
 
         try:
+            self._welcome(speaker, instructions)
+            microphone.start()
             for command in commands_after_keyword(microphone.stream_16k(), self.recognizer,
                                                   beep(EARCON_START_HZ), beep(EARCON_STOP_HZ)):
                 turn = self.hear(command)
@@ -528,6 +529,14 @@ class Session:
             microphone.stop()
             self.conversation.end()
         return 0
+
+    def _welcome(self, speaker: Speaker, instructions: str) -> None:
+        """Say the welcome, then the printed instructions, for a listener who cannot see the
+        screen. Spoken at the welcome's speed, before the microphone starts, so a keyword in
+        them cannot wake the guide."""
+        welcome = self.start()
+        self._say_aloud(welcome, speaker)
+        self._say_aloud(dataclasses.replace(welcome, text=instructions), speaker)
 
     def _say_aloud(self, turn: Turn, speaker: Speaker) -> None:
         """Play the reply sentence by sentence while the next one is synthesised."""

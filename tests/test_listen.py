@@ -27,6 +27,7 @@ from skill.conversation import Turn
 from skill.listen import (
     DEFAULT_KEYWORD,
     INSTALL_HINT,
+    PUSH_TO_TALK_INSTRUCTIONS,
     Session,
     Voice,
     commands_after_keyword,
@@ -442,6 +443,47 @@ def test_push_to_talk_with_fake_devices(monkeypatch: pytest.MonkeyPatch, recogni
     beep = earcon(880.0).size
     assert speaker.played.count(beep) == 4  # start and stop, twice
     assert len(engine.calls) > 4  # replies spoken sentence by sentence
+    assert not conversation.open
+
+
+def test_push_to_talk_speaks_its_instructions_after_the_welcome(
+        monkeypatch: pytest.MonkeyPatch, recognizer: Recognizer, conversation) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt="": (_ for _ in ()).throw(EOFError))
+    engine = FakeEngine()
+    session = Session(conversation, recognizer, Voice(engine), out=io.StringIO())
+    assert session.run_push_to_talk(FakeMicrophone([]), FakeSpeaker()) == 0
+    spoken = [text for text, _rate in engine.calls]
+    assert spoken[-1] == PUSH_TO_TALK_INSTRUCTIONS
+    assert any("Welcome" in text for text in spoken[:-1])
+
+
+class InterruptedRecognizer:
+    """Ctrl-C pressed while an utterance is being recognised."""
+
+    keyword = None
+
+    def recognise(self, samples, sample_rate: int = SAMPLE_RATE):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_input_recognition_still_ends_the_session(conversation) -> None:
+    session = Session(conversation, InterruptedRecognizer(), Voice(FakeEngine()), out=io.StringIO())
+    with pytest.raises(KeyboardInterrupt):  # cli.main turns it into exit 130
+        session.run_files([(np.zeros(SAMPLE_RATE, dtype=np.int16), SAMPLE_RATE)])
+    assert not conversation.open
+
+
+class InterruptedSpeaker:
+    """Ctrl-C pressed while the welcome is being spoken."""
+
+    def play(self, samples, sample_rate: int) -> None:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_the_welcome_still_ends_the_session(recognizer: Recognizer,
+                                                          conversation) -> None:
+    session = Session(conversation, recognizer, Voice(FakeEngine()), out=io.StringIO())
+    assert session.run_push_to_talk(FakeMicrophone([]), InterruptedSpeaker()) == 0
     assert not conversation.open
 
 
