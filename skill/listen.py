@@ -74,7 +74,7 @@ def register(commands: Any) -> None:
                      help="write each reply as reply-NN.wav in this folder")
     sub.add_argument("--hands-free", action="store_true",
                      help="listen all the time; say the keyword, then what you want")
-    sub.add_argument("--keyword", default=DEFAULT_KEYWORD,
+    sub.add_argument("--keyword", type=_keyword, default=DEFAULT_KEYWORD,
                      help="wake phrase for --hands-free, words from the recogniser's dictionary "
                           "(default: \"%(default)s\"; a single word wakes falsely far more often)")
     sub.add_argument("--keyword-threshold", type=_threshold, default=None, metavar="P",
@@ -86,6 +86,13 @@ def register(commands: Any) -> None:
                      help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR; default: %(default)s)")
     sub.add_argument("--user", default="local-listener",
                      help="whose saved place to use (default: %(default)s)")
+
+
+def _keyword(text: str) -> str:
+    """A blank keyword would be announced as 'Say ""' and then fail in the spotter."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must be one or more words, e.g. \"hey guide\"")
+    return text
 
 
 def _threshold(text: str) -> float:

@@ -305,6 +305,15 @@ def test_keyword_threshold_must_be_above_zero(value: str,
     assert error.endswith(f"--keyword-threshold: must be a number above 0, e.g. 1e-15, not {value!r}")
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_blank_keyword_is_refused(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["listen", "--hands-free", "--keyword", value])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        '--keyword: must be one or more words, e.g. "hey guide"')
+
+
 def test_an_unusable_piper_voice_is_named_when_espeak_answers(
         question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
