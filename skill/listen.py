@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import logging
 import math
 import queue
@@ -56,6 +57,7 @@ LEAD_IN_SECONDS = 0.3  # kept before the detected start of a hands-free command
 # "hello guide" never; with Piper in noise, "hey guide" woke on 7-8/8, "hello guide" 1-3/8.
 DEFAULT_KEYWORD = "hey guide"
 SAMPLE_RATE = 16_000  # the recogniser's rate; earcons are played at it too
+WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_EXTENSIBLE = 1, 3, 0xFFFE
 
 
 # --------------------------------------------------------------------------- CLI
@@ -243,18 +245,47 @@ def read_wavs(files: list[Path]) -> list[tuple[np.ndarray, int]]:
     for path in files:
         try:
             recordings.append(read_wav(path))
-        except (ValueError, EOFError, wave.Error) as error:
-            raise ValueError(f"{path}: {error}") from None
+        except (ValueError, EOFError, wave.Error) as error:  # EOFError has no message
+            raise ValueError(f"{path}: {error or 'not a WAV file'}") from None
         except OSError as error:
             raise ValueError(f"{path}: {error.strerror or error}") from None
     return recordings
+
+
+def _fmt_chunk(data: bytes) -> int:
+    """Where the fmt chunk's body starts in a RIFF WAVE file, so its format can be checked
+    before Python's wave module gives a bare "unknown format: 3"."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("not a WAV file")
+    start = 12
+    while start + 8 <= len(data):
+        size = int.from_bytes(data[start + 4:start + 8], "little")
+        if data[start:start + 4] == b"fmt ":
+            return start + 8
+        start += 8 + size + size % 2
+    raise ValueError("not a WAV file (no fmt chunk)")
+
+
+def _plain_pcm(data: bytes) -> bytes:
+    """The file with WAVE_FORMAT_EXTENSIBLE PCM relabelled as plain PCM: Python 3.11's wave
+    refuses that header, which many recorders write, though the samples are the same."""
+    fmt = _fmt_chunk(data)
+    tag = int.from_bytes(data[fmt:fmt + 2], "little")
+    if tag == WAVE_FORMAT_EXTENSIBLE:
+        tag = int.from_bytes(data[fmt + 24:fmt + 26], "little")  # the subformat's first field
+        if tag == WAVE_FORMAT_PCM:
+            data = data[:fmt] + WAVE_FORMAT_PCM.to_bytes(2, "little") + data[fmt + 2:]
+    if tag == WAVE_FORMAT_IEEE_FLOAT:
+        bits = int.from_bytes(data[fmt + 14:fmt + 16], "little")
+        raise ValueError(f"{bits}-bit float WAV: save it as 16-bit PCM")
+    return data
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
     """16-bit PCM .wav (any rate, mono or stereo) -> mono int16 samples and rate."""
     import numpy as np
 
-    with wave.open(str(path), "rb") as wav:
+    with wave.open(io.BytesIO(_plain_pcm(path.read_bytes())), "rb") as wav:
         if wav.getsampwidth() != 2:
             raise ValueError("only 16-bit PCM .wav files are supported")
         channels, rate = wav.getnchannels(), wav.getframerate()

@@ -548,3 +548,42 @@ def test_wav_reading_mixes_stereo(tmp_path: Path) -> None:
         wav.writeframes(np.array([100, 300] * 4, dtype=np.int16).tobytes())
     samples, rate = read_wav(path)
     assert rate == 8000 and samples.tolist() == [200] * 4
+
+
+def wav_header(tag: int, bits: int, subformat: int | None = None) -> bytes:
+    """A mono 16 kHz RIFF WAVE with a fmt chunk of this format and a short data chunk."""
+    block = bits // 8
+    fmt = (tag.to_bytes(2, "little") + (1).to_bytes(2, "little") + SAMPLE_RATE.to_bytes(4, "little")
+           + (SAMPLE_RATE * block).to_bytes(4, "little") + block.to_bytes(2, "little")
+           + bits.to_bytes(2, "little"))
+    if subformat is not None:  # WAVE_FORMAT_EXTENSIBLE: valid bits, channel mask, GUID
+        fmt += ((22).to_bytes(2, "little") + bits.to_bytes(2, "little") + (4).to_bytes(4, "little")
+                + subformat.to_bytes(2, "little") + bytes.fromhex("000000001000800000aa00389b71"))
+    data = np.array([100, -100, 200, -200], dtype=np.int16).tobytes()
+    body = (b"WAVE" + b"fmt " + len(fmt).to_bytes(4, "little") + fmt
+            + b"data" + len(data).to_bytes(4, "little") + data)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+@pytest.mark.parametrize("content", [b"", b"just some notes\n"])
+def test_a_file_that_is_not_a_wav_says_so(content: bytes, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "text.wav"
+    path.write_bytes(content)
+    err = refused_before_the_welcome(["--input", str(path), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert err.endswith(f"cannot read audio: {path}: not a WAV file\n")
+
+
+def test_a_float_wav_is_named_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "float.wav"
+    path.write_bytes(wav_header(3, 32))
+    with pytest.raises(ValueError, match=r"^32-bit float WAV: save it as 16-bit PCM$"):
+        read_wav(path)
+
+
+def test_extensible_16_bit_pcm_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "extensible.wav"
+    path.write_bytes(wav_header(0xFFFE, 16, subformat=1))
+    samples, rate = read_wav(path)
+    assert rate == SAMPLE_RATE and samples.tolist() == [100, -100, 200, -200]
