@@ -49,6 +49,9 @@ PROSODY_RATE = re.compile(r'<prosody[^>]*\brate="(\d+(?:\.\d+)?)%"')
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 EARCON_START_HZ, EARCON_STOP_HZ, EARCON_SECONDS = 880.0, 660.0, 0.12
 COMMAND_SECONDS = 8.0  # longest hands-free command
+# Longest utterance from a file or push-to-talk: a 10-minute one took 49 s and 644 MB to
+# decode, and no command the guide understands takes more than a few seconds to say.
+UTTERANCE_SECONDS = 30.0
 WAIT_FOR_SPEECH_SECONDS = 5.0  # after the keyword, give up if nothing is said
 BLOCK_SECONDS = 0.05
 LEAD_IN_SECONDS = 0.3  # kept before the detected start of a hands-free command
@@ -289,6 +292,10 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         if wav.getsampwidth() != 2:
             raise ValueError("only 16-bit PCM .wav files are supported")
         channels, rate = wav.getnchannels(), wav.getframerate()
+        seconds = wav.getnframes() / rate
+        if seconds > UTTERANCE_SECONDS:
+            raise ValueError(f"{seconds:.0f} s long; one utterance can be at most "
+                             f"{UTTERANCE_SECONDS:.0f} s")
         samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
     if channels > 1:
         samples = samples[: samples.size // channels * channels].reshape(-1, channels)
@@ -349,12 +356,18 @@ class Microphone:
             self.rate = int(sounddevice.query_devices(kind="input")["default_samplerate"])
         self.blocks: queue.Queue[bytes] = queue.Queue()
         self.stream = None
+        self.room = math.inf  # bytes still to record
 
     def _callback(self, data: Any, frames: int, when: Any, status: Any) -> None:
-        self.blocks.put(bytes(data))
+        if self.room > 0:
+            self.room -= len(data)
+            self.blocks.put(bytes(data))
 
-    def start(self) -> None:
+    def start(self, longest: float = math.inf) -> None:
+        """Record until stopped, or for at most ``longest`` seconds (push-to-talk's limit,
+        so a forgotten Enter does not record for ever)."""
         self.flush()
+        self.room = longest * self.rate * 2
         self.stream = self.sd.RawInputStream(samplerate=self.rate, channels=1, dtype="int16",
                                              blocksize=round(self.rate * BLOCK_SECONDS),
                                              callback=self._callback)
@@ -526,8 +539,8 @@ class Session:
             while self.conversation.open:
                 input("[Enter to talk] ")
                 speaker.play(earcon(EARCON_START_HZ), SAMPLE_RATE)
-                microphone.start()
-                input("[listening... Enter to stop] ")
+                microphone.start(UTTERANCE_SECONDS)
+                input(f"[listening, up to {UTTERANCE_SECONDS:.0f} s... Enter to stop] ")
                 microphone.stop()
                 speaker.play(earcon(EARCON_STOP_HZ), SAMPLE_RATE)
                 started = time.perf_counter()

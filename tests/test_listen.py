@@ -28,6 +28,8 @@ from skill.listen import (
     DEFAULT_KEYWORD,
     INSTALL_HINT,
     PUSH_TO_TALK_INSTRUCTIONS,
+    UTTERANCE_SECONDS,
+    Microphone,
     Session,
     Voice,
     commands_after_keyword,
@@ -424,7 +426,7 @@ class FakeMicrophone:
         self.utterances = utterances
         self.flushed = 0
 
-    def start(self) -> None: ...
+    def start(self, longest: float = float("inf")) -> None: ...
     def stop(self) -> None: ...
 
     def flush(self) -> None:
@@ -587,3 +589,30 @@ def test_extensible_16_bit_pcm_is_read(tmp_path: Path) -> None:
     path.write_bytes(wav_header(0xFFFE, 16, subformat=1))
     samples, rate = read_wav(path)
     assert rate == SAMPLE_RATE and samples.tolist() == [100, -100, 200, -200]
+
+
+def test_an_input_longer_than_an_utterance_is_refused(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "long.wav"
+    write_wav(path, bytes(2 * 8000 * 31), 8000)
+    err = refused_before_the_welcome(["--input", str(path), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert err.endswith(f"{path}: 31 s long; one utterance can be at most 30 s\n")
+
+
+class FakeSoundDevice:
+    """A 16 kHz input whose stream only records what the test feeds the callback."""
+
+    def check_input_settings(self, **settings) -> None: ...
+
+    def RawInputStream(self, **settings):  # sounddevice's name
+        return types.SimpleNamespace(start=lambda: None, stop=lambda: None, close=lambda: None)
+
+
+def test_push_to_talk_recording_stops_at_the_utterance_limit() -> None:
+    microphone = Microphone(FakeSoundDevice())
+    microphone.start(UTTERANCE_SECONDS)
+    second = bytes(2 * SAMPLE_RATE)
+    for _ in range(round(UTTERANCE_SECONDS) + 5):
+        microphone._callback(second, SAMPLE_RATE, None, None)
+    assert len(microphone.recorded()) == len(second) * round(UTTERANCE_SECONDS)
