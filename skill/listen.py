@@ -46,6 +46,7 @@ INSTALL_HINT = (
     "or use --input FILE.wav"
 )
 PROSODY_RATE = re.compile(r'<prosody[^>]*\brate="(\d+(?:\.\d+)?)%"')
+REPLY_NAME = re.compile(r"reply-\d{2,}\.wav")  # what Session._show writes
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 EARCON_START_HZ, EARCON_STOP_HZ, EARCON_SECONDS = 880.0, 660.0, 0.12
 COMMAND_SECONDS = 8.0  # longest hands-free command
@@ -168,6 +169,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             return _problem(f"--output {output} cannot be created ({error.strerror})")
+        clear_replies(output)
     session = Session(conversation, recognizer, voice, output=output)
     if recordings:
         return session.run_files(recordings)
@@ -301,6 +303,14 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         samples = samples[: samples.size // channels * channels].reshape(-1, channels)
         samples = samples.astype(np.int32).mean(axis=1).astype(np.int16)
     return samples, rate
+
+
+def clear_replies(folder: Path) -> None:
+    """Remove an earlier run's replies, so a shorter run does not leave its reply-05.wav
+    beside this one's; only files named as this tool names them, nothing else there."""
+    for path in folder.glob("reply-*.wav"):
+        if REPLY_NAME.fullmatch(path.name) and path.is_file():
+            path.unlink()
 
 
 def write_wav(path: Path, samples: bytes, sample_rate: int) -> None:

@@ -616,3 +616,15 @@ def test_push_to_talk_recording_stops_at_the_utterance_limit() -> None:
     for _ in range(round(UTTERANCE_SECONDS) + 5):
         microphone._callback(second, SAMPLE_RATE, None, None)
     assert len(microphone.recorded()) == len(second) * round(UTTERANCE_SECONDS)
+
+
+def test_an_earlier_runs_replies_are_removed_and_nothing_else(
+        question: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("reply-07.wav", "reply-11.wav", "reply-notes.wav", "mine.wav"):
+        (out / name).write_bytes(b"old")
+    assert cli.main(["listen", "--input", str(question), "--output", str(out),
+                     "--data-dir", str(tmp_path / "d"), "--voice", "espeak"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "mine.wav", "reply-00.wav", "reply-01.wav", "reply-notes.wav"]
