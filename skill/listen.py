@@ -45,6 +45,8 @@ INSTALL_HINT = (
     "pip install 'facial-spasm-guide[voice]' and, on Debian, apt-get install libportaudio2; "
     "or use --input FILE.wav"
 )
+NO_DEVICE = ("spasm-guide listen: no audio device found: connect a microphone and a speaker "
+             "(sounddevice and PortAudio are installed), or use --input FILE.wav")
 PROSODY_RATE = re.compile(r'<prosody[^>]*\brate="(\d+(?:\.\d+)?)%"')
 REPLY_NAME = re.compile(r"reply-\d{2,}\.wav")  # what Session._show writes
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -192,8 +194,8 @@ def audio_devices() -> tuple[Any, str]:
     try:
         sounddevice.query_devices(kind="input")
         sounddevice.query_devices(kind="output")
-    except Exception:  # PortAudioError, ValueError: no such device
-        return None, INSTALL_HINT
+    except Exception:  # PortAudioError, ValueError: installed, but no such device
+        return None, NO_DEVICE
     return sounddevice, ""
 
 
