@@ -45,6 +45,8 @@ INSTALL_HINT = (
     "pip install 'facial-spasm-guide[voice]' and, on Debian, apt-get install libportaudio2; "
     "or use --input FILE.wav"
 )
+RECOGNITION_HINT = ("spasm-guide listen: speech recognition needs PocketSphinx and numpy: "
+                    "pip install 'facial-spasm-guide[voice]'")
 NO_DEVICE = ("spasm-guide listen: no audio device found: connect a microphone and a speaker "
              "(sounddevice and PortAudio are installed), or use --input FILE.wav")
 PROSODY_RATE = re.compile(r'<prosody[^>]*\brate="(\d+(?:\.\d+)?)%"')
@@ -126,8 +128,12 @@ def cmd_listen(args: argparse.Namespace) -> int:
     saved state) before the welcome, so bad input stops with one line and changes nothing."""
     from audio.engines import EngineUnavailable, piper_voice_fallback
     from skill.cli import _conversation
-    from skill.recognition import REJECT_WEIGHT, Recognizer
 
+    try:  # numpy and PocketSphinx: the voice extra, which a base install lacks
+        from skill.recognition import REJECT_WEIGHT, Recognizer
+    except ImportError:
+        sys.stderr.write(RECOGNITION_HINT + "\n")
+        return 2
     sounddevice = None
     if not args.input:
         sounddevice, problem = audio_devices()
@@ -160,8 +166,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         recognizer = Recognizer(keyword=args.keyword if args.hands_free else None,
                                 reject=REJECT_WEIGHT if args.hands_free else None, **options)
     except ImportError:
-        sys.stderr.write("spasm-guide listen: speech recognition needs PocketSphinx: "
-                         "pip install 'facial-spasm-guide[voice]'\n")
+        sys.stderr.write(RECOGNITION_HINT + "\n")
         return 2
     except ValueError as error:  # a keyword the dictionary cannot say
         return _problem(str(error))

@@ -29,6 +29,7 @@ from skill.listen import (
     INSTALL_HINT,
     NO_DEVICE,
     PUSH_TO_TALK_INSTRUCTIONS,
+    RECOGNITION_HINT,
     UTTERANCE_SECONDS,
     Microphone,
     Session,
@@ -629,3 +630,12 @@ def test_an_earlier_runs_replies_are_removed_and_nothing_else(
                      "--data-dir", str(tmp_path / "d"), "--voice", "espeak"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "mine.wav", "reply-00.wav", "reply-01.wav", "reply-notes.wav"]
+
+
+def test_input_without_the_voice_extra_says_what_to_install(
+        question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "skill.recognition", None)  # numpy or PocketSphinx missing
+    err = refused_before_the_welcome(["--input", str(question), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert err.strip() == RECOGNITION_HINT
