@@ -241,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         sys.stderr.write(f"spasm-guide {args.command}: {error}\n")
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the conversation, if it started, has ended itself
+        sys.stderr.write("\n")
+        return 130
     except BrokenPipeError:
         # Output piped into a program that stopped reading (`| head`): nothing more to say,
         # and nothing for Python to fail to flush at exit either.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import logging
 import math
 import queue
@@ -44,10 +45,18 @@ INSTALL_HINT = (
     "pip install 'facial-spasm-guide[voice]' and, on Debian, apt-get install libportaudio2; "
     "or use --input FILE.wav"
 )
+RECOGNITION_HINT = ("spasm-guide listen: speech recognition needs PocketSphinx and numpy: "
+                    "pip install 'facial-spasm-guide[voice]'")
+NO_DEVICE = ("spasm-guide listen: no audio device found: connect a microphone and a speaker "
+             "(sounddevice and PortAudio are installed), or use --input FILE.wav")
 PROSODY_RATE = re.compile(r'<prosody[^>]*\brate="(\d+(?:\.\d+)?)%"')
+REPLY_NAME = re.compile(r"reply-\d{2,}\.wav")  # what Session._show writes
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 EARCON_START_HZ, EARCON_STOP_HZ, EARCON_SECONDS = 880.0, 660.0, 0.12
 COMMAND_SECONDS = 8.0  # longest hands-free command
+# Longest utterance from a file or push-to-talk: a 10-minute one took 49 s and 644 MB to
+# decode, and no command the guide understands takes more than a few seconds to say.
+UTTERANCE_SECONDS = 30.0
 WAIT_FOR_SPEECH_SECONDS = 5.0  # after the keyword, give up if nothing is said
 BLOCK_SECONDS = 0.05
 LEAD_IN_SECONDS = 0.3  # kept before the detected start of a hands-free command
@@ -56,6 +65,7 @@ LEAD_IN_SECONDS = 0.3  # kept before the detected start of a hands-free command
 # "hello guide" never; with Piper in noise, "hey guide" woke on 7-8/8, "hello guide" 1-3/8.
 DEFAULT_KEYWORD = "hey guide"
 SAMPLE_RATE = 16_000  # the recogniser's rate; earcons are played at it too
+WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_EXTENSIBLE = 1, 3, 0xFFFE
 
 
 # --------------------------------------------------------------------------- CLI
@@ -74,7 +84,7 @@ def register(commands: Any) -> None:
                      help="write each reply as reply-NN.wav in this folder")
     sub.add_argument("--hands-free", action="store_true",
                      help="listen all the time; say the keyword, then what you want")
-    sub.add_argument("--keyword", default=DEFAULT_KEYWORD,
+    sub.add_argument("--keyword", type=_keyword, default=DEFAULT_KEYWORD,
                      help="wake phrase for --hands-free, words from the recogniser's dictionary "
                           "(default: \"%(default)s\"; a single word wakes falsely far more often)")
     sub.add_argument("--keyword-threshold", type=_threshold, default=None, metavar="P",
@@ -86,6 +96,13 @@ def register(commands: Any) -> None:
                      help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR; default: %(default)s)")
     sub.add_argument("--user", default="local-listener",
                      help="whose saved place to use (default: %(default)s)")
+
+
+def _keyword(text: str) -> str:
+    """A blank keyword would be announced as 'Say ""' and then fail in the spotter."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must be one or more words, e.g. \"hey guide\"")
+    return text
 
 
 def _threshold(text: str) -> float:
@@ -111,8 +128,12 @@ def cmd_listen(args: argparse.Namespace) -> int:
     saved state) before the welcome, so bad input stops with one line and changes nothing."""
     from audio.engines import EngineUnavailable, piper_voice_fallback
     from skill.cli import _conversation
-    from skill.recognition import REJECT_WEIGHT, Recognizer
 
+    try:  # numpy and PocketSphinx: the voice extra, which a base install lacks
+        from skill.recognition import REJECT_WEIGHT, Recognizer
+    except ImportError:
+        sys.stderr.write(RECOGNITION_HINT + "\n")
+        return 2
     sounddevice = None
     if not args.input:
         sounddevice, problem = audio_devices()
@@ -145,8 +166,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         recognizer = Recognizer(keyword=args.keyword if args.hands_free else None,
                                 reject=REJECT_WEIGHT if args.hands_free else None, **options)
     except ImportError:
-        sys.stderr.write("spasm-guide listen: speech recognition needs PocketSphinx: "
-                         "pip install 'facial-spasm-guide[voice]'\n")
+        sys.stderr.write(RECOGNITION_HINT + "\n")
         return 2
     except ValueError as error:  # a keyword the dictionary cannot say
         return _problem(str(error))
@@ -156,6 +176,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             return _problem(f"--output {output} cannot be created ({error.strerror})")
+        clear_replies(output)
     session = Session(conversation, recognizer, voice, output=output)
     if recordings:
         return session.run_files(recordings)
@@ -178,8 +199,8 @@ def audio_devices() -> tuple[Any, str]:
     try:
         sounddevice.query_devices(kind="input")
         sounddevice.query_devices(kind="output")
-    except Exception:  # PortAudioError, ValueError: no such device
-        return None, INSTALL_HINT
+    except Exception:  # PortAudioError, ValueError: installed, but no such device
+        return None, NO_DEVICE
     return sounddevice, ""
 
 
@@ -193,6 +214,10 @@ def choose_engine(name: str | None) -> Engine:
         return get_engine("piper")
     except EngineUnavailable:
         return get_engine("espeak")
+
+
+PUSH_TO_TALK_INSTRUCTIONS = ("Press Enter to talk and Enter again when you have finished; "
+                             "Ctrl-D to leave.")
 
 
 def hands_free_instructions(keyword: str) -> str:
@@ -232,26 +257,67 @@ def read_wavs(files: list[Path]) -> list[tuple[np.ndarray, int]]:
     for path in files:
         try:
             recordings.append(read_wav(path))
-        except (ValueError, EOFError, wave.Error) as error:
-            raise ValueError(f"{path}: {error}") from None
+        except (ValueError, EOFError, wave.Error) as error:  # EOFError has no message
+            raise ValueError(f"{path}: {error or 'not a WAV file'}") from None
         except OSError as error:
             raise ValueError(f"{path}: {error.strerror or error}") from None
     return recordings
+
+
+def _fmt_chunk(data: bytes) -> int:
+    """Where the fmt chunk's body starts in a RIFF WAVE file, so its format can be checked
+    before Python's wave module gives a bare "unknown format: 3"."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("not a WAV file")
+    start = 12
+    while start + 8 <= len(data):
+        size = int.from_bytes(data[start + 4:start + 8], "little")
+        if data[start:start + 4] == b"fmt ":
+            return start + 8
+        start += 8 + size + size % 2
+    raise ValueError("not a WAV file (no fmt chunk)")
+
+
+def _plain_pcm(data: bytes) -> bytes:
+    """The file with WAVE_FORMAT_EXTENSIBLE PCM relabelled as plain PCM: Python 3.11's wave
+    refuses that header, which many recorders write, though the samples are the same."""
+    fmt = _fmt_chunk(data)
+    tag = int.from_bytes(data[fmt:fmt + 2], "little")
+    if tag == WAVE_FORMAT_EXTENSIBLE:
+        tag = int.from_bytes(data[fmt + 24:fmt + 26], "little")  # the subformat's first field
+        if tag == WAVE_FORMAT_PCM:
+            data = data[:fmt] + WAVE_FORMAT_PCM.to_bytes(2, "little") + data[fmt + 2:]
+    if tag == WAVE_FORMAT_IEEE_FLOAT:
+        bits = int.from_bytes(data[fmt + 14:fmt + 16], "little")
+        raise ValueError(f"{bits}-bit float WAV: save it as 16-bit PCM")
+    return data
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
     """16-bit PCM .wav (any rate, mono or stereo) -> mono int16 samples and rate."""
     import numpy as np
 
-    with wave.open(str(path), "rb") as wav:
+    with wave.open(io.BytesIO(_plain_pcm(path.read_bytes())), "rb") as wav:
         if wav.getsampwidth() != 2:
             raise ValueError("only 16-bit PCM .wav files are supported")
         channels, rate = wav.getnchannels(), wav.getframerate()
+        seconds = wav.getnframes() / rate
+        if seconds > UTTERANCE_SECONDS:
+            raise ValueError(f"{seconds:.0f} s long; one utterance can be at most "
+                             f"{UTTERANCE_SECONDS:.0f} s")
         samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
     if channels > 1:
         samples = samples[: samples.size // channels * channels].reshape(-1, channels)
         samples = samples.astype(np.int32).mean(axis=1).astype(np.int16)
     return samples, rate
+
+
+def clear_replies(folder: Path) -> None:
+    """Remove an earlier run's replies, so a shorter run does not leave its reply-05.wav
+    beside this one's; only files named as this tool names them, nothing else there."""
+    for path in folder.glob("reply-*.wav"):
+        if REPLY_NAME.fullmatch(path.name) and path.is_file():
+            path.unlink()
 
 
 def write_wav(path: Path, samples: bytes, sample_rate: int) -> None:
@@ -307,12 +373,18 @@ class Microphone:
             self.rate = int(sounddevice.query_devices(kind="input")["default_samplerate"])
         self.blocks: queue.Queue[bytes] = queue.Queue()
         self.stream = None
+        self.room = math.inf  # bytes still to record
 
     def _callback(self, data: Any, frames: int, when: Any, status: Any) -> None:
-        self.blocks.put(bytes(data))
+        if self.room > 0:
+            self.room -= len(data)
+            self.blocks.put(bytes(data))
 
-    def start(self) -> None:
+    def start(self, longest: float = math.inf) -> None:
+        """Record until stopped, or for at most ``longest`` seconds (push-to-talk's limit,
+        so a forgotten Enter does not record for ever)."""
         self.flush()
+        self.room = longest * self.rate * 2
         self.stream = self.sd.RawInputStream(samplerate=self.rate, channels=1, dtype="int16",
                                              blocksize=round(self.rate * BLOCK_SECONDS),
                                              callback=self._callback)
@@ -464,27 +536,28 @@ class Session:
         as a live stream."""
         from skill.recognition import to_model_rate
 
-        self.start()
-        for samples, rate in recordings:
-            if not self.recognizer.keyword:
-                self.hear(samples, rate)
-                continue
-            blocks = live_blocks(to_model_rate(samples, rate).tobytes())
-            for command in commands_after_keyword(blocks, self.recognizer):
-                self.hear(command)
-        self.conversation.end()
+        try:  # ended (and saved) even when Ctrl-C stops it; cli.main reports the interrupt
+            self.start()
+            for samples, rate in recordings:
+                if not self.recognizer.keyword:
+                    self.hear(samples, rate)
+                    continue
+                blocks = live_blocks(to_model_rate(samples, rate).tobytes())
+                for command in commands_after_keyword(blocks, self.recognizer):
+                    self.hear(command)
+        finally:
+            self.conversation.end()
         return 0
 
     def run_push_to_talk(self, microphone: Microphone, speaker: Speaker) -> int:
-        self.out.write("Press Enter to talk and Enter again when you have finished; "
-                       "Ctrl-D to leave.\n")
-        self._say_aloud(self.start(), speaker)
+        self.out.write(f"{PUSH_TO_TALK_INSTRUCTIONS}\n")
         try:
+            self._welcome(speaker, PUSH_TO_TALK_INSTRUCTIONS)
             while self.conversation.open:
                 input("[Enter to talk] ")
                 speaker.play(earcon(EARCON_START_HZ), SAMPLE_RATE)
-                microphone.start()
-                input("[listening... Enter to stop] ")
+                microphone.start(UTTERANCE_SECONDS)
+                input(f"[listening, up to {UTTERANCE_SECONDS:.0f} s... Enter to stop] ")
                 microphone.stop()
                 speaker.play(earcon(EARCON_STOP_HZ), SAMPLE_RATE)
                 started = time.perf_counter()
@@ -501,12 +574,6 @@ class Session:
     def run_hands_free(self, microphone: Microphone, speaker: Speaker, keyword: str) -> int:
         instructions = hands_free_instructions(keyword)
         self.out.write(f"Listening. {instructions} Ctrl-C to leave.\n")
-        welcome = self.start()
-        self._say_aloud(welcome, speaker)
-        # Spoken too (at the welcome's speed), before the microphone starts, so the
-        # keyword in it cannot wake the guide.
-        self._say_aloud(dataclasses.replace(welcome, text=instructions), speaker)
-        microphone.start()
 
         def beep(frequency: float) -> Callable[[], None]:
             def play() -> None:
@@ -515,6 +582,8 @@ class Session:
             return play
 
         try:
+            self._welcome(speaker, instructions)
+            microphone.start()
             for command in commands_after_keyword(microphone.stream_16k(), self.recognizer,
                                                   beep(EARCON_START_HZ), beep(EARCON_STOP_HZ)):
                 turn = self.hear(command)
@@ -528,6 +597,14 @@ class Session:
             microphone.stop()
             self.conversation.end()
         return 0
+
+    def _welcome(self, speaker: Speaker, instructions: str) -> None:
+        """Say the welcome, then the printed instructions, for a listener who cannot see the
+        screen. Spoken at the welcome's speed, before the microphone starts, so a keyword in
+        them cannot wake the guide."""
+        welcome = self.start()
+        self._say_aloud(welcome, speaker)
+        self._say_aloud(dataclasses.replace(welcome, text=instructions), speaker)
 
     def _say_aloud(self, turn: Turn, speaker: Speaker) -> None:
         """Play the reply sentence by sentence while the next one is synthesised."""

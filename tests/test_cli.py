@@ -180,6 +180,16 @@ def test_a_data_dir_holding_something_else_than_a_database_is_refused(
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="spasm-guide is not installed in this venv")
+def test_ctrl_c_is_exit_130_without_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_ask", interrupted)
+    assert cli.main(["ask", "next"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
     process = subprocess.Popen([str(SCRIPT), "ask", "--data-dir", str(tmp_path), "what causes it"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -27,6 +27,11 @@ from skill.conversation import Turn
 from skill.listen import (
     DEFAULT_KEYWORD,
     INSTALL_HINT,
+    NO_DEVICE,
+    PUSH_TO_TALK_INSTRUCTIONS,
+    RECOGNITION_HINT,
+    UTTERANCE_SECONDS,
+    Microphone,
     Session,
     Voice,
     commands_after_keyword,
@@ -304,6 +309,15 @@ def test_keyword_threshold_must_be_above_zero(value: str,
     assert error.endswith(f"--keyword-threshold: must be a number above 0, e.g. 1e-15, not {value!r}")
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_blank_keyword_is_refused(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["listen", "--hands-free", "--keyword", value])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        '--keyword: must be one or more words, e.g. "hey guide"')
+
+
 def test_an_unusable_piper_voice_is_named_when_espeak_answers(
         question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -414,7 +428,7 @@ class FakeMicrophone:
         self.utterances = utterances
         self.flushed = 0
 
-    def start(self) -> None: ...
+    def start(self, longest: float = float("inf")) -> None: ...
     def stop(self) -> None: ...
 
     def flush(self) -> None:
@@ -445,6 +459,47 @@ def test_push_to_talk_with_fake_devices(monkeypatch: pytest.MonkeyPatch, recogni
     assert not conversation.open
 
 
+def test_push_to_talk_speaks_its_instructions_after_the_welcome(
+        monkeypatch: pytest.MonkeyPatch, recognizer: Recognizer, conversation) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt="": (_ for _ in ()).throw(EOFError))
+    engine = FakeEngine()
+    session = Session(conversation, recognizer, Voice(engine), out=io.StringIO())
+    assert session.run_push_to_talk(FakeMicrophone([]), FakeSpeaker()) == 0
+    spoken = [text for text, _rate in engine.calls]
+    assert spoken[-1] == PUSH_TO_TALK_INSTRUCTIONS
+    assert any("Welcome" in text for text in spoken[:-1])
+
+
+class InterruptedRecognizer:
+    """Ctrl-C pressed while an utterance is being recognised."""
+
+    keyword = None
+
+    def recognise(self, samples, sample_rate: int = SAMPLE_RATE):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_input_recognition_still_ends_the_session(conversation) -> None:
+    session = Session(conversation, InterruptedRecognizer(), Voice(FakeEngine()), out=io.StringIO())
+    with pytest.raises(KeyboardInterrupt):  # cli.main turns it into exit 130
+        session.run_files([(np.zeros(SAMPLE_RATE, dtype=np.int16), SAMPLE_RATE)])
+    assert not conversation.open
+
+
+class InterruptedSpeaker:
+    """Ctrl-C pressed while the welcome is being spoken."""
+
+    def play(self, samples, sample_rate: int) -> None:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_the_welcome_still_ends_the_session(recognizer: Recognizer,
+                                                          conversation) -> None:
+    session = Session(conversation, recognizer, Voice(FakeEngine()), out=io.StringIO())
+    assert session.run_push_to_talk(FakeMicrophone([]), InterruptedSpeaker()) == 0
+    assert not conversation.open
+
+
 def test_hands_free_with_fake_devices(recognizer: Recognizer, piper, conversation) -> None:
     hiss = np.random.default_rng(4).normal(0, 30, SAMPLE_RATE).astype(np.int16)
 
@@ -472,7 +527,7 @@ def test_missing_sounddevice_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     assert len(error.strip().splitlines()) == 1
 
 
-def test_missing_device_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+def test_missing_device_says_no_device_not_what_to_install(monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     fake = types.ModuleType("sounddevice")
 
@@ -485,7 +540,7 @@ def test_missing_device_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
     fake.PortAudioError, fake.query_devices = PortAudioError, query_devices
     monkeypatch.setitem(sys.modules, "sounddevice", fake)
     assert cli.main(["listen", "--hands-free"]) == 2
-    assert capsys.readouterr().err.strip() == INSTALL_HINT
+    assert capsys.readouterr().err.strip() == NO_DEVICE
 
 
 def test_wav_reading_mixes_stereo(tmp_path: Path) -> None:
@@ -497,3 +552,90 @@ def test_wav_reading_mixes_stereo(tmp_path: Path) -> None:
         wav.writeframes(np.array([100, 300] * 4, dtype=np.int16).tobytes())
     samples, rate = read_wav(path)
     assert rate == 8000 and samples.tolist() == [200] * 4
+
+
+def wav_header(tag: int, bits: int, subformat: int | None = None) -> bytes:
+    """A mono 16 kHz RIFF WAVE with a fmt chunk of this format and a short data chunk."""
+    block = bits // 8
+    fmt = (tag.to_bytes(2, "little") + (1).to_bytes(2, "little") + SAMPLE_RATE.to_bytes(4, "little")
+           + (SAMPLE_RATE * block).to_bytes(4, "little") + block.to_bytes(2, "little")
+           + bits.to_bytes(2, "little"))
+    if subformat is not None:  # WAVE_FORMAT_EXTENSIBLE: valid bits, channel mask, GUID
+        fmt += ((22).to_bytes(2, "little") + bits.to_bytes(2, "little") + (4).to_bytes(4, "little")
+                + subformat.to_bytes(2, "little") + bytes.fromhex("000000001000800000aa00389b71"))
+    data = np.array([100, -100, 200, -200], dtype=np.int16).tobytes()
+    body = (b"WAVE" + b"fmt " + len(fmt).to_bytes(4, "little") + fmt
+            + b"data" + len(data).to_bytes(4, "little") + data)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+@pytest.mark.parametrize("content", [b"", b"just some notes\n"])
+def test_a_file_that_is_not_a_wav_says_so(content: bytes, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "text.wav"
+    path.write_bytes(content)
+    err = refused_before_the_welcome(["--input", str(path), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert err.endswith(f"cannot read audio: {path}: not a WAV file\n")
+
+
+def test_a_float_wav_is_named_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "float.wav"
+    path.write_bytes(wav_header(3, 32))
+    with pytest.raises(ValueError, match=r"^32-bit float WAV: save it as 16-bit PCM$"):
+        read_wav(path)
+
+
+def test_extensible_16_bit_pcm_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "extensible.wav"
+    path.write_bytes(wav_header(0xFFFE, 16, subformat=1))
+    samples, rate = read_wav(path)
+    assert rate == SAMPLE_RATE and samples.tolist() == [100, -100, 200, -200]
+
+
+def test_an_input_longer_than_an_utterance_is_refused(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "long.wav"
+    write_wav(path, bytes(2 * 8000 * 31), 8000)
+    err = refused_before_the_welcome(["--input", str(path), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert err.endswith(f"{path}: 31 s long; one utterance can be at most 30 s\n")
+
+
+class FakeSoundDevice:
+    """A 16 kHz input whose stream only records what the test feeds the callback."""
+
+    def check_input_settings(self, **settings) -> None: ...
+
+    def RawInputStream(self, **settings):  # sounddevice's name
+        return types.SimpleNamespace(start=lambda: None, stop=lambda: None, close=lambda: None)
+
+
+def test_push_to_talk_recording_stops_at_the_utterance_limit() -> None:
+    microphone = Microphone(FakeSoundDevice())
+    microphone.start(UTTERANCE_SECONDS)
+    second = bytes(2 * SAMPLE_RATE)
+    for _ in range(round(UTTERANCE_SECONDS) + 5):
+        microphone._callback(second, SAMPLE_RATE, None, None)
+    assert len(microphone.recorded()) == len(second) * round(UTTERANCE_SECONDS)
+
+
+def test_an_earlier_runs_replies_are_removed_and_nothing_else(
+        question: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("reply-07.wav", "reply-11.wav", "reply-notes.wav", "mine.wav"):
+        (out / name).write_bytes(b"old")
+    assert cli.main(["listen", "--input", str(question), "--output", str(out),
+                     "--data-dir", str(tmp_path / "d"), "--voice", "espeak"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "mine.wav", "reply-00.wav", "reply-01.wav", "reply-notes.wav"]
+
+
+def test_input_without_the_voice_extra_says_what_to_install(
+        question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "skill.recognition", None)  # numpy or PocketSphinx missing
+    err = refused_before_the_welcome(["--input", str(question), "--data-dir", str(tmp_path / "d")],
+                                     capsys)
+    assert err.strip() == RECOGNITION_HINT
