@@ -57,6 +57,9 @@ COMMAND_SECONDS = 8.0  # longest hands-free command
 # Longest utterance from a file or push-to-talk: a 10-minute one took 49 s and 644 MB to
 # decode, and no command the guide understands takes more than a few seconds to say.
 UTTERANCE_SECONDS = 30.0
+# A hands-free --input file is a recorded stream (keyword, command, keyword...), not one
+# utterance: it may run longer, within reason.
+STREAM_SECONDS = 600.0
 WAIT_FOR_SPEECH_SECONDS = 5.0  # after the keyword, give up if nothing is said
 BLOCK_SECONDS = 0.05
 LEAD_IN_SECONDS = 0.3  # kept before the detected start of a hands-free command
@@ -146,7 +149,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         if not files:
             return _problem(f"no .wav files at {args.input}")
         try:
-            recordings = read_wavs(files)
+            recordings = read_wavs(files, STREAM_SECONDS if args.hands_free else UTTERANCE_SECONDS)
         except ValueError as error:
             return _problem(f"cannot read audio: {error}")
     output = Path(args.output) if args.output else None
@@ -251,12 +254,13 @@ def wav_files(path: Path) -> list[Path]:
     return [path] if path.is_file() else []
 
 
-def read_wavs(files: list[Path]) -> list[tuple[np.ndarray, int]]:
+def read_wavs(files: list[Path], max_seconds: float = UTTERANCE_SECONDS,
+              ) -> list[tuple[np.ndarray, int]]:
     """Every file read before the conversation starts; ValueError names the first bad one."""
     recordings = []
     for path in files:
         try:
-            recordings.append(read_wav(path))
+            recordings.append(read_wav(path, max_seconds))
         except (ValueError, EOFError, wave.Error) as error:  # EOFError has no message
             raise ValueError(f"{path}: {error or 'not a WAV file'}") from None
         except OSError as error:
@@ -293,7 +297,7 @@ def _plain_pcm(data: bytes) -> bytes:
     return data
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
+def read_wav(path: Path, max_seconds: float = UTTERANCE_SECONDS) -> tuple[np.ndarray, int]:
     """16-bit PCM .wav (any rate, mono or stereo) -> mono int16 samples and rate."""
     import numpy as np
 
@@ -302,9 +306,8 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
             raise ValueError("only 16-bit PCM .wav files are supported")
         channels, rate = wav.getnchannels(), wav.getframerate()
         seconds = wav.getnframes() / rate
-        if seconds > UTTERANCE_SECONDS:
-            raise ValueError(f"{seconds:.0f} s long; one utterance can be at most "
-                             f"{UTTERANCE_SECONDS:.0f} s")
+        if seconds > max_seconds:
+            raise ValueError(f"{seconds:.0f} s long; it can be at most {max_seconds:.0f} s")
         samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
     if channels > 1:
         samples = samples[: samples.size // channels * channels].reshape(-1, channels)

@@ -30,6 +30,7 @@ from skill.listen import (
     NO_DEVICE,
     PUSH_TO_TALK_INSTRUCTIONS,
     RECOGNITION_HINT,
+    STREAM_SECONDS,
     UTTERANCE_SECONDS,
     Microphone,
     Session,
@@ -39,6 +40,7 @@ from skill.listen import (
     hands_free_instructions,
     live_blocks,
     read_wav,
+    read_wavs,
     sentences,
     speaking_rate,
     write_wav,
@@ -599,7 +601,13 @@ def test_an_input_longer_than_an_utterance_is_refused(tmp_path: Path,
     write_wav(path, bytes(2 * 8000 * 31), 8000)
     err = refused_before_the_welcome(["--input", str(path), "--data-dir", str(tmp_path / "d")],
                                      capsys)
-    assert err.endswith(f"{path}: 31 s long; one utterance can be at most 30 s\n")
+    assert err.endswith(f"{path}: 31 s long; it can be at most 30 s\n")
+
+
+def test_a_hands_free_input_is_a_stream_and_may_run_longer(tmp_path: Path) -> None:
+    path = tmp_path / "session.wav"
+    write_wav(path, bytes(2 * 8000 * 31), 8000)
+    assert len(read_wavs([path], STREAM_SECONDS)) == 1
 
 
 class FakeSoundDevice:
