@@ -130,17 +130,11 @@ def test_grammar_is_a_word_tree() -> None:
 
 @pytest.mark.parametrize("rate", [1.0, 0.9])
 @pytest.mark.parametrize("text", COMMANDS)
-def test_espeak_commands_are_recognised(recognizer: Recognizer, espeak, text: str,
-                                        rate: float) -> None:
-    recognition, expected = heard(recognizer, espeak, text, rate)
-    assert recognition.resolution == expected, recognition.raw
-
-
-@pytest.mark.parametrize("rate", [1.0, 0.9])
-@pytest.mark.parametrize("text", COMMANDS)
-def test_piper_commands_are_recognised(recognizer: Recognizer, piper, text: str,
-                                       rate: float) -> None:
-    recognition, expected = heard(recognizer, piper, text, rate)
+@pytest.mark.parametrize("voice", ["espeak", "piper"])
+def test_commands_are_recognised(recognizer: Recognizer, request: pytest.FixtureRequest,
+                                 voice: str, text: str, rate: float) -> None:
+    engine = request.getfixturevalue(voice)  # the module's espeak-ng or steady Piper
+    recognition, expected = heard(recognizer, engine, text, rate)
     assert recognition.resolution == expected, recognition.raw
 
 
