@@ -5,12 +5,15 @@ Command-line flags override these; see README's configuration table.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 PORT_ENV = "SPASM_GUIDE_PORT"
 LOWEST_PORT, HIGHEST_PORT = 1, 65535
+BODY_TIMEOUT_ENV = "SPASM_GUIDE_BODY_TIMEOUT"
+DEFAULT_BODY_TIMEOUT, MAX_BODY_TIMEOUT = 5.0, 300.0
 
 
 class ConfigError(ValueError):
@@ -39,6 +42,7 @@ class Settings:
     audio_base_url: str | None = None
     dynamodb_table: str | None = None
     log_level: str = "INFO"
+    body_timeout_text: str = ""  # as set, like port_text: only the web service reads it
 
     @property
     def port(self) -> int:
@@ -46,6 +50,24 @@ class Settings:
             return port_number(self.port_text)
         except ValueError as error:
             raise ConfigError(f"{PORT_ENV}: {error}") from None
+
+    @property
+    def body_timeout(self) -> float:
+        """Seconds to wait for more of a request body: SPASM_GUIDE_BODY_TIMEOUT, or 5.
+
+        Alexa waits 8 seconds for an answer, so a body slower than that is no use anyway.
+        """
+        text = self.body_timeout_text.strip()
+        if not text:
+            return DEFAULT_BODY_TIMEOUT
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = math.nan
+        if not 0 < seconds <= MAX_BODY_TIMEOUT:
+            raise ConfigError(f"{BODY_TIMEOUT_ENV}: {text!r} is not a number of seconds "
+                              f"(more than 0, at most {MAX_BODY_TIMEOUT:g})")
+        return seconds
 
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
@@ -59,4 +81,5 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         audio_base_url=env.get("SPASM_GUIDE_AUDIO_BASE_URL") or None,
         dynamodb_table=env.get("SPASM_GUIDE_DYNAMODB_TABLE") or None,
         log_level=env.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper(),
+        body_timeout_text=env.get(BODY_TIMEOUT_ENV, ""),
     )

@@ -17,8 +17,8 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from skill import logs
-from skill.config import ConfigError
-from skill.web import body_timeout, create_app
+from skill.config import ConfigError, from_environment
+from skill.web import create_app
 
 log = logging.getLogger(__name__)
 # Settings that only newer gunicorns know; an older one runs without them.
@@ -96,7 +96,8 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
     if not verify and not is_loopback(host):
         raise ConfigError(f"--no-verify (SPASM_GUIDE_VERIFY=0) is for loopback only, not {host}: "
                           "anyone who can reach the server could pose as Alexa")
-    body_timeout()  # an unusable SPASM_GUIDE_BODY_TIMEOUT: one line now, not a worker failing
+    # An unusable SPASM_GUIDE_BODY_TIMEOUT: one line now (ConfigError), not a worker failing.
+    from_environment().body_timeout  # noqa: B018 (read for its check)
     if verify and not skill_id:
         log.warning("no --skill-id (SPASM_GUIDE_SKILL_ID): requests for any Alexa skill are "
                     "accepted; Amazon's certification requires the application id check")

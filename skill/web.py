@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
-import os
 import socket
 import ssl
 from pathlib import Path
@@ -21,7 +19,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException
 from content import guide
 from skill import engine, logs
 from skill.builder import build_skill
-from skill.config import ConfigError, Settings, from_environment
+from skill.config import Settings, from_environment
 from skill.page import page
 from skill.playlist import load_playlist
 from skill.storage import SQLiteAdapter
@@ -29,8 +27,6 @@ from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
-BODY_TIMEOUT_ENV = "SPASM_GUIDE_BODY_TIMEOUT"
-DEFAULT_BODY_TIMEOUT, MAX_BODY_TIMEOUT = 5.0, 300.0
 
 alexa = Blueprint("alexa", __name__)
 logs.watch(alexa, "alexa.alexa_endpoint")  # one log line per Alexa request
@@ -55,7 +51,7 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
             playlist=load_playlist(settings.audio_base_url, Path(audio_dir) if audio_dir else None)),
         "storage": storage,
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
-        "body_timeout": body_timeout(),  # ConfigError: SPASM_GUIDE_BODY_TIMEOUT unusable
+        "body_timeout": settings.body_timeout,  # ConfigError: SPASM_GUIDE_BODY_TIMEOUT unusable
     }
     if not verify:
         log.warning("Alexa request verification is OFF: use only for local testing")
@@ -127,24 +123,6 @@ def _read_body(timeout: float) -> bytes | None:
         return None
     finally:
         sock.settimeout(previous)
-
-
-def body_timeout() -> float:
-    """Seconds to wait for more of a request body: SPASM_GUIDE_BODY_TIMEOUT, or 5.
-
-    Alexa waits 8 seconds for an answer, so a body slower than that is no use anyway.
-    """
-    text = os.environ.get(BODY_TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_BODY_TIMEOUT
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds <= MAX_BODY_TIMEOUT:
-        raise ConfigError(f"{BODY_TIMEOUT_ENV}: {text!r} is not a number of seconds "
-                          f"(more than 0, at most {MAX_BODY_TIMEOUT:g})")
-    return seconds
 
 
 @alexa.get("/healthz")
