@@ -25,12 +25,6 @@ def _examples() -> str:
     return narration.spoken_list([entry.term for entry in guide().glossary[:EXAMPLE_COUNT]])
 
 
-def _page_heard(state: ListenerState) -> str:
-    """The text of the page the listener is on, as they heard it: in brief, the summary."""
-    section = guide().sections[state.section]
-    return section.summary if state.brief else section.pages[state.page]
-
-
 def _terms_in(text: str) -> list[str]:
     """The glossary words a text uses, by any of their names, in the order it uses them:
     after "what does that mean", these are the words "that" most likely points at."""
@@ -54,7 +48,7 @@ def _not_a_known_word(handler_input: HandlerInput, heard: str) -> str:
     words of the page being read; any other word gets the first few of the glossary."""
     echo = " ".join(heard.split())
     state = ListenerState.of(handler_input)
-    on_page = _terms_in(_page_heard(state)) if echo.lower() in NOT_A_WORD and state.started else []
+    on_page = _terms_in(narration.page_heard(state)) if echo.lower() in NOT_A_WORD and state.started else []
     if on_page:
         return guide().message("term_on_page", examples=narration.spoken_list(on_page))
     if _echoable(echo):

@@ -27,13 +27,18 @@ def current_section(state: ListenerState) -> Section:
     return guide().sections[state.section]
 
 
+def page_heard(state: ListenerState) -> str:
+    """The text of the page the listener is on, as they hear it: in brief, the summary."""
+    section = current_section(state)
+    return section.summary if state.brief else section.pages[state.page]
+
+
 def page_text(state: ListenerState) -> list[str]:
     """The words of the current page, with the section heading on its first page."""
-    section = current_section(state)
-    text = section.summary if state.brief else section.pages[state.page]
     if state.page_here == 0:
-        return [guide().message("section_heading", title=section.title), text]
-    return [text]
+        title = current_section(state).title
+        return [guide().message("section_heading", title=title), page_heard(state)]
+    return [page_heard(state)]
 
 
 def read_answer(handler_input: HandlerInput, page: int) -> Response:

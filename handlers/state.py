@@ -42,7 +42,7 @@ OFFER_ANSWERS = {
                                   "SlowerIntent", "FasterIntent", "NormalSpeedIntent",
                                   *_KEEP_ANY_OFFER)),
 }
-PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_SECTIONS, PENDING_WORDS)
+PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, *LIST_OFFERS)
 
 
 @dataclass
