@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -628,9 +629,23 @@ def _episodes(guide: Guide, items: Sequence[Item], entries: Mapping[str, FileEnt
     return episodes
 
 
-def text_hashes(guide: Guide) -> dict[str, str]:
-    """Each planned file's text_sha256 by path: what a recording must say to be current."""
-    return {item.path: item.text_sha256 for item in plan(guide)}
+_last_text_hashes: tuple[Guide, Mapping[str, str]] | None = None
+
+
+def text_hashes(guide: Guide) -> Mapping[str, str]:
+    """Each planned file's text_sha256 by path: what a recording must say to be current.
+
+    The listening page asks on every request, and planning hashes every page's text
+    (~0.1 ms); content does not change while a server runs, so the answer for the last
+    guide asked about is kept.
+    """
+    global _last_text_hashes
+    last = _last_text_hashes
+    if last is not None and last[0] is guide:
+        return last[1]
+    hashes = MappingProxyType({item.path: item.text_sha256 for item in plan(guide)})
+    _last_text_hashes = (guide, hashes)
+    return hashes
 
 
 def current_episodes(out_dir: Path, guide: Guide) -> list[pack.Episode]:
