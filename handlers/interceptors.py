@@ -7,13 +7,15 @@ read or written the skill answers anyway and logs it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
 )
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_model import RequestEnvelope, Response
 
 from handlers.dispatch import intent_name
 from handlers.state import REQUEST_KEY, SESSION_KEY, ListenerState
@@ -50,8 +52,22 @@ def _from_storage(handler_input: HandlerInput) -> ListenerState:
     return state
 
 
+# Storage that can write some fields of a stored record in one transaction:
+# merge(request_envelope, attributes, changed field names) (skill/storage.py's SQLite has it).
+MergeSave = Callable[[RequestEnvelope, dict[str, Any], list[str]], None]
+
+
 class SaveStateInterceptor(AbstractResponseInterceptor):
-    """Keep the session copy current; write the saved record only when it changed."""
+    """Keep the session copy current; write the saved record only when it changed.
+
+    Given `merge`, only the fields this request changed are written over the stored
+    record: written whole, the later of two requests for one listener would undo the
+    earlier one's change, since each read the record when it started. Without it (e.g.
+    DynamoDB), the whole record, through the SDK's attributes manager.
+    """
+
+    def __init__(self, merge: MergeSave | None = None) -> None:
+        self.merge = merge
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         state = ListenerState.of(handler_input)
@@ -66,29 +82,18 @@ class SaveStateInterceptor(AbstractResponseInterceptor):
         if not state.storage_ok or not changed:
             return
         try:
-            _save(handler_input, state)
+            self._save(handler_input, state.saved(), state.saved_snapshot)
         except Exception:
             log.warning("could not save state; the answer still goes out", exc_info=True)
 
-
-def _save(handler_input: HandlerInput, state: ListenerState) -> None:
-    """Write only what this request changed, when the storage can merge it into the stored
-    record (skill/storage.py's SQLite adapter can); otherwise the whole record.
-
-    Written whole, the later of two requests for one listener undoes the earlier one's
-    change, since each read the record when it started. AttributesManager offers no public
-    way to its adapter; ask-sdk-core is pinned (pyproject.toml).
-    """
-    attributes = handler_input.attributes_manager
-    saved = state.saved()
-    merge = getattr(getattr(attributes, "_persistence_adapter", None), "merge_attributes", None)
-    if merge is None:
-        attributes.persistent_attributes = saved
-        attributes.save_persistent_attributes()
-        return
-    changed = [name for name, value in saved.items() if state.saved_snapshot.get(name) != value]
-    merge(handler_input.request_envelope, saved, changed)
+    def _save(self, handler_input: HandlerInput, saved: dict[str, Any],
+              before: dict[str, Any]) -> None:
+        if self.merge is None:
+            handler_input.attributes_manager.persistent_attributes = saved
+            handler_input.attributes_manager.save_persistent_attributes()
+            return
+        changed = [name for name, value in saved.items() if before.get(name) != value]
+        self.merge(handler_input.request_envelope, saved, changed)
 
 
 REQUEST_INTERCEPTORS = (LoadStateInterceptor(),)
-RESPONSE_INTERCEPTORS = (SaveStateInterceptor(),)

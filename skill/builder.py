@@ -36,6 +36,7 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None,
         builder.add_exception_handler(exception_handler)
     for request_interceptor in (*interceptors.REQUEST_INTERCEPTORS, *reading.INTERCEPTORS):
         builder.add_global_request_interceptor(request_interceptor)
-    for response_interceptor in interceptors.RESPONSE_INTERCEPTORS:
-        builder.add_global_response_interceptor(response_interceptor)
+    # Storage that can merge a request's changes into the stored record gets to (SQLite).
+    merge = getattr(persistence_adapter, "merge_attributes", None)
+    builder.add_global_response_interceptor(interceptors.SaveStateInterceptor(merge))
     return builder.create()
