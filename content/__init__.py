@@ -7,11 +7,12 @@ from content.loader import (
     Guide,
     IntentPhrases,
     Section,
+    Topic,
     guide,
     load_guide,
 )
 
 __all__ = [
-    "NUMBER_WORDS", "ContentError", "GlossaryEntry", "Guide", "IntentPhrases", "Section",
+    "NUMBER_WORDS", "ContentError", "GlossaryEntry", "Guide", "IntentPhrases", "Section", "Topic",
     "guide", "load_guide",
 ]

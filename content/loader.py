@@ -16,7 +16,18 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-CONTENT_DIR = Path(__file__).resolve().parent
+from content.fields import CONTENT_DIR, ContentError, Fields, _read_yaml
+from content.questions import (
+    OFF_TOPIC_INTENT,
+    SAFETY_INTENT,
+    Answer,
+    NotCovered,
+    Scope,
+    camel,
+    load_answers,
+    load_scope,
+    questions,
+)
 
 # About 150 spoken words a minute: 75 words is roughly 30 seconds of speech.
 MAX_WORDS_PER_PAGE = 75
@@ -30,56 +41,48 @@ NUMBER_WORDS = {
 }
 
 
-class ContentError(Exception):
-    """A content file is missing, unreadable or has a field a writer must fix."""
-
-    def __init__(self, path: Path, field: str, problem: str) -> None:
-        self.path, self.field, self.problem = path, field, problem
-        where = f"{_display(path)}: {field}: " if field else f"{_display(path)}: "
-        super().__init__(where + problem)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """Questions that a later page of a section answers: that page is read for them."""
-
-    page: int  # 0-based index into the section's pages; never 0 (those are its questions)
-    questions: tuple[str, ...]
-
-
 @dataclass(frozen=True)
 class Section:
     id: str
     title: str
     name: str
     synonyms: tuple[str, ...]
-    questions: tuple[str, ...]
+    questions: tuple[str, ...]  # answered by the first page; {it} spelled out
+    ask: str  # the first question, as the guide names it when suggesting it
+    offer: str  # after the first page is heard as an answer: the offer of more
     answers: tuple[Answer, ...]
     summary: str
     pages: tuple[str, ...]
 
     @property
-    def _intent_stem(self) -> str:
-        return "Read" + "".join(part.capitalize() for part in self.id.split("_"))
+    def intent_name(self) -> str:
+        """The Alexa intent that answers this section's own questions."""
+        return f"Read{camel(self.id)}Intent"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something the guide answers: a section's first page, or one of its answers."""
+
+    section: int  # its index in the guide
+    home: Section
+    answer: Answer | None
+
+    @property
+    def ask(self) -> str:
+        return self.answer.ask if self.answer else self.home.ask
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return self.answer.questions if self.answer else self.home.questions
+
+    @property
+    def id(self) -> str:
+        return self.answer.id if self.answer else self.home.id
 
     @property
     def intent_name(self) -> str:
-        """The Alexa intent that answers this section's own questions."""
-        return self._intent_stem + "Intent"
-
-    def answer_intent_name(self, answer: Answer) -> str:
-        """The intent for questions a later page answers (Alexa cannot say which sample
-        matched, so each answering page needs an intent of its own)."""
-        return f"{self._intent_stem}Page{answer.page + 1}Intent"
-
-    def question_intents(self) -> list[tuple[str, int, tuple[str, ...]]]:
-        """Every intent that reads this section: its name, the page read, the questions."""
-        return [(self.intent_name, 0, self.questions),
-                *((self.answer_intent_name(a), a.page, a.questions) for a in self.answers)]
-
-    @property
-    def full_text(self) -> str:
-        return " ".join(self.pages)
+        return self.answer.intent_name if self.answer else self.home.intent_name
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,6 @@ class IntentPhrases:
     samples: tuple[str, ...]
     builtin_phrases: tuple[str, ...]
 
-    @property
-    def is_builtin(self) -> bool:
-        return self.name.startswith("AMAZON.")
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ class Guide:
     intents: tuple[IntentPhrases, ...]
     messages: dict[str, Any]
     pronunciation: dict[str, str]
+    subjects: tuple[str, ...]
+    scope: Scope
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)
@@ -121,17 +123,30 @@ class Guide:
         return [s.id for s in self.sections].index(section_id)
 
     @cached_property
-    def _places_by_intent(self) -> dict[str, tuple[int, int]]:
-        return {name: (number, page) for number, section in enumerate(self.sections)
-                for name, page, _ in section.question_intents()}
+    def _topics(self) -> tuple[dict[str, Topic], dict[str, Topic]]:
+        by_intent: dict[str, Topic] = {}
+        by_id: dict[str, Topic] = {}
+        for number, section in enumerate(self.sections):
+            by_intent[section.intent_name] = by_id[section.id] = Topic(number, section, None)
+            for answer in section.answers:
+                by_intent[answer.intent_name] = by_id[answer.id] = Topic(number, section, answer)
+        return by_intent, by_id
 
-    def place_for_intent(self, intent_name: str) -> tuple[int, int] | None:
-        """Which section and page a question intent reads (asked on every request)."""
-        return self._places_by_intent.get(intent_name)
+    def topic_for_intent(self, intent_name: str) -> Topic | None:
+        """The question an intent asks (looked up on every request)."""
+        return self._topics[0].get(intent_name)
 
-    def section_for_intent(self, intent_name: str) -> Section | None:
-        place = self.place_for_intent(intent_name)
-        return None if place is None else self.sections[place[0]]
+    def topic(self, topic_id: str) -> Topic | None:
+        """A section or answer by its id (ids are unique across both)."""
+        return self._topics[1].get(topic_id)
+
+    def topics(self) -> list[Topic]:
+        """Every question the guide answers: each section's, then its specific ones."""
+        return list(self._topics[0].values())
+
+    def topic_intents(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every intent that answers a question, with its questions: sections, then answers."""
+        return [(name, topic.questions) for name, topic in self._topics[0].items()]
 
     def find_section(self, spoken: str) -> Section | None:
         """Match a spoken name or synonym, ignoring case and extra words like 'the'."""
@@ -178,79 +193,26 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "where_brief": ("number", "title"), "first_page": (), "back_to_section": ("title", "page"),
     "reading_on_from": ("title", "page"),
     "first_section": (), "last_section": (), "brief_on": (), "detail_on": (),
-    "speed_changed": ("speed",), "speed_limit": ("speed",), "speed_names": (),
+    "speed_changed": ("change", "speed"), "speed_normal": (), "speed_changes": (),
+    "speed_limit": ("speed",), "speed_names": (),
     "speed_limit_names": (), "term_prompt": (), "term_unknown": ("examples",),
     "term_unknown_heard": ("heard", "examples"), "term_on_page": ("examples",),
     "glossary_list": ("items",), "glossary_more": (),
     "glossary_prompt": (), "help_general": (), "help_in_section": ("title",), "misunderstood": (),
-    "misunderstood_again": (), "short_choices": (), "fallback_suggestion": ("names",),
+    "misunderstood_again": (), "short_choices": (), "you_could_ask": ("choices",),
+    "did_you_mean": ("question",), "waiting": (), "waiting_prompt": (),
     "nothing_to_repeat": (),
     "no_question_pending": (), "stopped": (), "paused": ("number", "title"), "home": (), "error": (),
     "error_prompt": (), "no_recordings": (), "playing": ("title",), "guide_end_audio": (),
     "no_loop_or_shuffle": (), "nothing_to_resume": (),
 }
 SPEED_STEPS = 5
+# Messages that are lists, and how many items each must have.
+LISTS = {"speed_names": SPEED_STEPS, "speed_limit_names": SPEED_STEPS, "speed_changes": 2}
 
 
-class _Fields:
-    """Typed access to one YAML mapping, with errors that name file and field."""
-
-    def __init__(self, path: Path, data: Any, prefix: str = "") -> None:
-        if not isinstance(data, dict):
-            raise ContentError(path, prefix, "expected a set of 'name: value' fields")
-        self.path, self.data, self.prefix = path, data, prefix
-
-    def _name(self, key: str) -> str:
-        return f"{self.prefix}.{key}" if self.prefix else key
-
-    def text(self, key: str) -> str:
-        value = self.data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise ContentError(self.path, self._name(key), "must be some text, and is missing or empty")
-        return " ".join(value.split())
-
-    def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
-        value = self.data.get(key, None if required else [])
-        if value is None:
-            value = [] if not required else None
-        if not isinstance(value, list) or (required and not value):
-            raise ContentError(self.path, self._name(key), "must be a list of one or more texts")
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                raise ContentError(self.path, f"{self._name(key)}[{index + 1}]", "must be text")
-        return tuple(" ".join(item.split()) for item in value)
-
-    def mapping(self, key: str) -> _Fields:
-        return _Fields(self.path, self.data.get(key), self._name(key))
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(CONTENT_DIR.parent))
-    except ValueError:
-        return str(path)
-
-
-def _read_yaml(path: Path) -> Any:
-    import yaml  # here, not at the top: a snapshot start never needs the parser
-
-    # libyaml's C parser when PyYAML has it: ten times faster than the Python one.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except FileNotFoundError:
-        raise ContentError(path, "", "file is missing") from None
-    except UnicodeDecodeError:
-        raise ContentError(path, "", "is not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "somewhere"
-        problem = getattr(error, "problem", None) or "cannot be read"
-        raise ContentError(path, "", f"YAML error at {where}: {problem}") from None
-
-
-def _load_section(path: Path) -> Section:
-    fields = _Fields(path, _read_yaml(path))
+def _load_section(path: Path, subjects: tuple[str, ...]) -> Section:
+    fields = Fields(path, _read_yaml(path))
     section_id = fields.text("id")
     if not SECTION_ID.match(section_id):
         raise ContentError(path, "id", "use lower-case letters, digits and _ only")
@@ -265,46 +227,29 @@ def _load_section(path: Path) -> Section:
                 path, f"pages[{number}]",
                 f"has {words} words; keep each page under {MAX_WORDS_PER_PAGE} (about 30 seconds)",
             )
+    asked, ask = questions(path, fields, "questions", subjects)
     return Section(
         id=section_id,
         title=fields.text("title"),
         name=fields.text("name"),
         synonyms=fields.texts("synonyms", required=False),
-        questions=fields.texts("questions", required=False),
-        answers=_load_answers(path, fields, len(pages)),
+        questions=asked,
+        ask=ask,
+        offer=fields.text("offer"),
+        answers=load_answers(path, fields, section_id, len(pages), subjects),
         summary=summary,
         pages=pages,
     )
 
 
-def _load_answers(path: Path, fields: _Fields, page_count: int) -> tuple[Answer, ...]:
-    """answers: [{page: N, questions: [...]}], N counted from 1 as a writer counts pages."""
-    raw = fields.data.get("answers") or []
-    if not isinstance(raw, list):
-        raise ContentError(path, "answers", "must be a list of 'page:' and 'questions:' pairs")
-    answers = []
-    for index, item in enumerate(raw, start=1):
-        entry = _Fields(path, item, f"answers[{index}]")
-        page = entry.data.get("page")
-        if not isinstance(page, int) or isinstance(page, bool) or not 2 <= page <= page_count:
-            raise ContentError(path, f"answers[{index}].page",
-                               f"must be a page number from 2 to {page_count} (page 1's questions "
-                               "go under 'questions')")
-        answers.append(Answer(page=page - 1, questions=entry.texts("questions")))
-    pages = [answer.page for answer in answers]
-    if len(set(pages)) != len(pages):
-        raise ContentError(path, "answers", "names a page twice; put its questions together")
-    return tuple(answers)
-
-
 def _load_glossary(path: Path) -> tuple[GlossaryEntry, ...]:
-    fields = _Fields(path, _read_yaml(path))
+    fields = Fields(path, _read_yaml(path))
     terms = fields.data.get("terms")
     if not isinstance(terms, list) or not terms:
         raise ContentError(path, "terms", "must be a list of words with their meanings")
     entries = []
     for index, raw in enumerate(terms, start=1):
-        entry = _Fields(path, raw, f"terms[{index}]")
+        entry = Fields(path, raw, f"terms[{index}]")
         entries.append(GlossaryEntry(
             term=entry.text("term"),
             synonyms=entry.texts("synonyms", required=False),
@@ -314,10 +259,10 @@ def _load_glossary(path: Path) -> tuple[GlossaryEntry, ...]:
 
 
 def _load_intents(path: Path) -> tuple[IntentPhrases, ...]:
-    intents = _Fields(path, _read_yaml(path)).mapping("intents")
+    intents = Fields(path, _read_yaml(path)).mapping("intents")
     loaded = []
     for name in intents.data:
-        phrases = intents.mapping(name) if intents.data[name] else _Fields(path, {}, name)
+        phrases = intents.mapping(name) if intents.data[name] else Fields(path, {}, name)
         loaded.append(IntentPhrases(
             name=str(name),
             samples=phrases.texts("samples", required=False),
@@ -327,17 +272,17 @@ def _load_intents(path: Path) -> tuple[IntentPhrases, ...]:
 
 
 def _load_messages(path: Path) -> dict[str, Any]:
-    fields = _Fields(path, _read_yaml(path))
+    fields = Fields(path, _read_yaml(path))
     # A message no code asks for is most likely a misspelt name: say so, never drop it quietly.
     unknown = sorted(str(key) for key in fields.data if key not in MESSAGE_FIELDS)
     if unknown:
         raise ContentError(path, unknown[0], "is not a message the skill uses (a misspelt name?)")
     messages: dict[str, Any] = {}
     for key in MESSAGE_FIELDS:
-        if key in ("speed_names", "speed_limit_names"):
+        if key in LISTS:
             names = fields.texts(key)
-            if len(names) != SPEED_STEPS:
-                raise ContentError(path, key, f"must list exactly {SPEED_STEPS} speeds")
+            if len(names) != LISTS[key]:
+                raise ContentError(path, key, f"must list exactly {LISTS[key]} phrases")
             messages[key] = names
         else:
             messages[key] = fields.text(key)
@@ -359,7 +304,7 @@ def _check_message_fields(path: Path, key: str, text: str) -> None:
 
 
 def _load_pronunciation(path: Path) -> dict[str, str]:
-    fields = _Fields(path, _read_yaml(path) or {})
+    fields = Fields(path, _read_yaml(path) or {})
     return {str(word): fields.text(str(word)) for word in fields.data}
 
 
@@ -398,12 +343,15 @@ def load_guide(directory: Path | None = None) -> Guide:
 
 
 def _parse_guide(root: Path) -> Guide:
-    frame = _Fields(root / "guide.yaml", _read_yaml(root / "guide.yaml"))
+    frame = Fields(root / "guide.yaml", _read_yaml(root / "guide.yaml"))
+    subjects = frame.texts("subjects")
     section_files = sorted((root / "sections").glob("*.yaml"))
     if not section_files:
         raise ContentError(root / "sections", "", "has no section files (*.yaml)")
-    sections = tuple(_load_section(path) for path in section_files)
-    _check_unique(root / "sections", "id", [s.id for s in sections])
+    sections = tuple(_load_section(path, subjects) for path in section_files)
+    _check_unique(root / "sections", "id", [s.id for s in sections]
+                  + [a.id for s in sections for a in s.answers])
+    _check_more(root / "sections", sections)
     spoken_names = [n for s in sections for n in (s.name, *s.synonyms)]
     _check_unique(root / "sections", "name and synonyms", spoken_names)
     glossary = _load_glossary(root / "glossary.yaml")
@@ -411,7 +359,10 @@ def _parse_guide(root: Path) -> Guide:
                   [n for e in glossary for n in (e.term, *e.synonyms)])
     intents = _load_intents(root / "intents.yaml")
     _check_placeholders(root / "intents.yaml", intents)
-    return Guide(
+    scope = load_scope(root / "scope.yaml", _read_yaml(root / "scope.yaml"), subjects)
+    _check_offers(root / "scope.yaml", scope, {s.id for s in sections}
+                  | {a.id for s in sections for a in s.answers})
+    guide = Guide(
         name=frame.text("name"),
         invocation=frame.text("invocation").lower(),
         welcome=frame.text("welcome"),
@@ -423,13 +374,56 @@ def _parse_guide(root: Path) -> Guide:
         intents=intents,
         messages=_load_messages(root / "messages.yaml"),
         pronunciation=_load_pronunciation(root / "pronunciation.yaml"),
+        subjects=subjects,
+        scope=scope,
     )
+    _check_samples_once(root, guide)
+    return guide
+
+
+def _check_more(path: Path, sections: tuple[Section, ...]) -> None:
+    ids = {s.id for s in sections}
+    for section in sections:
+        for answer in section.answers:
+            if answer.more_section not in ids:
+                raise ContentError(path, f"{section.id}: answers {answer.id}: more",
+                                   f"'{answer.more_section}' is not a section id")
+
+
+def _check_offers(path: Path, scope: Scope, topic_ids: set[str]) -> None:
+    offers = [(f"not_covered {g.id}: instead", g.instead) for g in scope.not_covered]
+    offers.append(("off_topic: instead", scope.off_topic_instead))
+    for field, instead in offers:
+        for topic_id in instead:
+            if topic_id not in topic_ids:
+                raise ContentError(path, field, f"'{topic_id}' is not a section or answer id")
+
+
+def sample_owners(content: Guide) -> list[tuple[str, tuple[str, ...]]]:
+    """Every intent with its literal samples, as the interaction model lists them."""
+    return [*content.topic_intents(),
+            *((g.intent_name, g.questions) for g in content.scope.not_covered),
+            (OFF_TOPIC_INTENT, content.scope.off_topic), (SAFETY_INTENT, content.scope.safety),
+            *((i.name, i.samples) for i in content.intents)]
+
+
+def _check_samples_once(root: Path, content: Guide) -> None:
+    """A sample in two intents sends Alexa one way and chat another: each must be unique."""
+    owner: dict[str, str] = {}
+    for intent, samples in sample_owners(content):
+        for sample in samples:
+            key = normalise(sample)
+            if owner.get(key, intent) != intent:
+                raise ContentError(root, "questions",
+                                   f"'{sample}' is asked in two places ({owner[key]} and {intent}); "
+                                   "keep it in one")
+            owner[key] = intent
 
 
 # --- the snapshot ------------------------------------------------------------------------
 
 SNAPSHOT_NAME = "compiled.json"
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 
 def _source_files(root: Path) -> list[Path]:
@@ -476,6 +470,9 @@ def _guide_from_data(data: dict[str, Any]) -> Guide:
         "intents": tuple(tuples(i, IntentPhrases) for i in data["intents"]),
         "messages": {k: tuple(v) if isinstance(v, list) else v
                      for k, v in data["messages"].items()},
+        "subjects": tuple(data["subjects"]),
+        "scope": tuples({**data["scope"], "not_covered": tuple(
+            tuples(g, NotCovered) for g in data["scope"]["not_covered"])}, Scope),
     })
 
 

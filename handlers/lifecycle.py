@@ -11,9 +11,16 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from content import guide
-from handlers import narration, reply
+from handlers import answers, narration, reply
 from handlers.dispatch import IntentHandler
-from handlers.state import PENDING_CONTINUE, PENDING_NEXT, PENDING_RESUME, ListenerState
+from handlers.state import (
+    PENDING_CONFIRM,
+    PENDING_CONTINUE,
+    PENDING_MORE,
+    PENDING_NEXT,
+    PENDING_RESUME,
+    ListenerState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,10 @@ class YesHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         pending, state.pending = state.pending, ""
+        if pending == PENDING_MORE:
+            return answers.read_offered(handler_input)
+        if pending == PENDING_CONFIRM:
+            return answers.confirm(handler_input)
         if pending == PENDING_RESUME:
             return narration.read_here(handler_input)
         if pending == PENDING_CONTINUE:
@@ -114,11 +125,9 @@ class StopHandler(IntentHandler):
 
 
 class PauseHandler(IntentHandler):
-    """Pause ("wait", "hold on") while reading: end the session, keeping the place.
-
-    With nothing being read, "wait" is someone needing a moment, not a goodbye: the
-    choices stay open.
-    """
+    """Pause while reading: end the session, keeping the place ("hold on" and "wait" keep
+    it open: answers.WaitHandler). With nothing being read, there is nothing to pause:
+    the choices stay open."""
 
     intents = ("AMAZON.PauseIntent",)
 
@@ -148,7 +157,7 @@ class LoopShuffleHandler(IntentHandler):
 
 
 class FallbackHandler(IntentHandler):
-    """Not understood: suggest what can be said."""
+    """Not understood, or not covered: said plainly, with questions the guide can answer."""
 
     intents = ("AMAZON.FallbackIntent",)
 

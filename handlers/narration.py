@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import Section, guide
-from handlers import reply
+from handlers import reply, suggestions
 from handlers.state import (
     LIST_OFFERS,
     PENDING_CONTINUE,
@@ -18,9 +18,6 @@ from handlers.state import (
     PENDING_RESUME,
     ListenerState,
 )
-
-# Leave room for SSML tags, pauses and the prompt inside Alexa's 8,000 characters.
-READ_ALL_BUDGET = 6000
 
 
 def current_section(state: ListenerState) -> Section:
@@ -39,17 +36,6 @@ def page_text(state: ListenerState) -> list[str]:
         title = current_section(state).title
         return [guide().message("section_heading", title=title), page_heard(state)]
     return [page_heard(state)]
-
-
-def read_answer(handler_input: HandlerInput, page: int) -> Response:
-    """A question a later page answers: that page after the section's title, in full even
-    in brief mode (the summary would not answer it), then the usual next step."""
-    state = ListenerState.of(handler_input)
-    state.started = True
-    section = current_section(state)
-    heading = guide().message("section_heading", title=section.title)
-    return reply.ask(handler_input, heading, section.pages[page], prompt=next_step(state),
-                     title=section.title)
 
 
 def next_step(state: ListenerState) -> str:
@@ -87,28 +73,19 @@ def read_here(handler_input: HandlerInput, *lead: str) -> Response:
 
 
 def read_on(handler_input: HandlerInput, *lead: str) -> Response:
-    """Read page after page from here, after any lead-in, until one reply is full, then
-    ask to go on."""
+    """'Read everything': this page, then a short check before the next, so 'where am I',
+    'slower' and 'back' act on the page just heard, not on one far ahead of it."""
     state = ListenerState.of(handler_input)
     if not state.started or state.finished:
         state.go_to(0)
     state.started = True
-    state.reply_began_section, state.reply_began_page = state.section, state.page
     parts = [*lead, *page_text(state)]
-    while not state.at_end_of_guide:
-        following = state.section, state.page
-        state.advance()
-        more = page_text(state)
-        if sum(len(p) for p in parts + more) > READ_ALL_BUDGET:
-            state.go_to(*following)
-            break
-        parts += more
     if state.at_end_of_guide:
         prompt = next_step(state)
     else:
         state.pending = PENDING_CONTINUE
         prompt = guide().message("continue_reading")
-    return reply.ask(handler_input, *parts, prompt=prompt, title=guide().name)
+    return reply.ask(handler_input, *parts, prompt=prompt, title=current_section(state).title)
 
 
 def carry_on(state: ListenerState) -> str:
@@ -142,10 +119,6 @@ def advance_and_read(handler_input: HandlerInput) -> Response:
     return reply.ask(handler_input, prompt=next_step(state))
 
 
-def section_names() -> list[str]:
-    return [section.name for section in guide().sections]
-
-
 def resume_offer(state: ListenerState) -> str:
     """'Last time you were in section 2, What causes it...': a number and a title, since a
     title alone does not sound like a name when heard once."""
@@ -154,7 +127,9 @@ def resume_offer(state: ListenerState) -> str:
 
 
 def not_understood(handler_input: HandlerInput) -> Response:
-    """Say what can be said; after two misses in a row, a short list of choices."""
+    """A miss. With a question open, ask it again; otherwise say plainly that the guide
+    does not cover that and offer two things it can tell. After two misses in a row,
+    the questions closest to what was said, when a front-end heard them."""
     state = ListenerState.of(handler_input)
     state.misunderstood += 1
     state.missed = True
@@ -163,17 +138,15 @@ def not_understood(handler_input: HandlerInput) -> Response:
         # Keep the offer open: a stray word should not lose the listener's place. Asked
         # twice, say plainly which answers there are.
         prompt = resume_offer(state) if state.misunderstood < 2 else content.message("resume_yes_no")
-        return reply.ask(handler_input, content.message("misunderstood"), prompt=prompt)
+        return reply.ask(handler_input, content.message("misunderstood"), prompt=prompt, aside=True)
     if state.pending in LIST_OFFERS and state.last_prompt:
         # The same for a list's offer of more: it names its answers itself.
-        return reply.ask(handler_input, content.message("misunderstood"), prompt=state.last_prompt)
+        return reply.ask(handler_input, content.message("misunderstood"), prompt=state.last_prompt,
+                         aside=True)
     state.pending = ""
     if state.misunderstood >= 2:
+        closest = suggestions.near_topics(handler_input) or suggestions.topics_here(state)
         return reply.ask(handler_input, content.message("misunderstood_again"),
-                         prompt=content.message("short_choices"))
-    suggestion = content.message("fallback_suggestion", names=spoken_list(section_names()))
-    if state.started and not state.finished:  # keep the way back to the page open
-        return reply.ask(handler_input, content.message("misunderstood"), suggestion,
-                         prompt=next_step(state))
-    return reply.ask(handler_input, content.message("misunderstood"),
-                     prompt=f"{suggestion} {content.message('question')}")
+                         prompt=suggestions.you_could_ask(closest), aside=True)
+    return reply.ask(handler_input, content.scope.not_covered_reply,
+                     prompt=suggestions.you_could_ask(suggestions.topics_here(state)), aside=True)

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import guide
 from handlers import narration, reply
-from handlers.dispatch import IntentHandler, intent_name
+from handlers.dispatch import IntentHandler
 from handlers.slots import slot_text
 from handlers.state import ListenerState
-
-
-def _place(handler_input: HandlerInput) -> tuple[int, int] | None:
-    return guide().place_for_intent(intent_name(handler_input))
-
-
-class SectionQuestionHandler(AbstractRequestHandler):
-    """A section's question: 'what causes it' reads the section from its start, 'can it
-    kill me' the page that answers it."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _place(handler_input) is not None
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        place = _place(handler_input)
-        assert place is not None
-        number, page = place
-        ListenerState.of(handler_input).go_to(number, page)
-        if page == 0:
-            return narration.read_here(handler_input)
-        return narration.read_answer(handler_input, page)
 
 
 class ReadSectionHandler(IntentHandler):
@@ -139,26 +117,5 @@ class ResumeHandler(IntentHandler):
         return narration.read_here(handler_input)
 
 
-class CutShortInterceptor(AbstractRequestInterceptor):
-    """After a reply of several pages, where the listener stopped.
-
-    Alexa cannot tell how much of a long reply was heard before "Alexa, stop". Stop,
-    cancel or pause right after one put the place back where that reply began, so
-    next time the listener hears again what they may have missed rather than skip it.
-    Any other answer (or the session timing out after it) means it was heard through.
-    """
-
-    CUT_SHORT = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent")
-
-    def process(self, handler_input: HandlerInput) -> None:
-        state = ListenerState.of(handler_input)
-        if state.reply_began_section < 0:
-            return
-        if intent_name(handler_input) in self.CUT_SHORT:
-            state.go_to(state.reply_began_section, state.reply_began_page)
-        state.reply_began_section = -1
-
-
-HANDLERS = (SectionQuestionHandler(), ReadSectionHandler(), NextHandler(), PreviousHandler(),
+HANDLERS = (ReadSectionHandler(), NextHandler(), PreviousHandler(),
             RepeatHandler(), StartOverHandler(), ReadAllHandler(), ResumeHandler())
-INTERCEPTORS = (CutShortInterceptor(),)

@@ -15,17 +15,21 @@ from handlers import ssml
 from handlers.state import SPEED_RATES, ListenerState
 
 
-def ask(handler_input: HandlerInput, *parts: str, prompt: str, title: str = "") -> Response:
+def ask(handler_input: HandlerInput, *parts: str, prompt: str, title: str = "",
+        aside: bool = False) -> Response:
     """Say something and keep listening; the prompt is the next step and the reprompt.
 
     A first-time listener who skips the welcome ("Alexa, ask facial spasm guide what
-    causes it") still hears the notice once, before the answer.
+    causes it") still hears the notice once, before the answer. An aside (a miss, a
+    question the guide does not cover, "hold on") is not what "repeat" says again:
+    that stays the last thing the listener was told about the guide.
     """
     state = ListenerState.of(handler_input)
     if not state.notice_heard:
         state.notice_heard = True
         parts = (guide().notice, *parts)
-    state.last_speech, state.last_prompt = ssml.transcript(list(parts)), prompt
+    if not aside or not (state.last_speech or state.last_prompt):
+        state.last_speech, state.last_prompt = ssml.transcript(list(parts)), prompt
     return _build(handler_input, [*parts, prompt], reprompt=prompt, title=title)
 
 

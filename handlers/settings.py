@@ -42,7 +42,12 @@ class SpeedHandler(IntentHandler):
                                    speed=content.messages["speed_limit_names"][state.speed])
             return reply.ask(handler_input, said, prompt=narration.carry_on(state))
         state.speed = wanted
-        said = content.message("speed_changed", speed=content.messages["speed_names"][wanted])
+        if wanted == NORMAL_SPEED:
+            said = content.message("speed_normal")
+        else:
+            change = content.messages["speed_changes"][0 if step < 0 else 1]
+            said = content.message("speed_changed", change=change,
+                                   speed=content.messages["speed_names"][wanted])
         return _heard_on_this_page(handler_input, said)
 
 

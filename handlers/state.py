@@ -26,6 +26,10 @@ DETAIL_LEVELS = ("full", "brief")
 PENDING_RESUME = "resume"
 PENDING_CONTINUE = "continue"
 PENDING_NEXT = "next"
+# After an answer, "Want to hear ...?": yes reads the page it offered.
+PENDING_MORE = "more"
+# "Did you mean: how is it treated?": yes answers that question.
+PENDING_CONFIRM = "confirm"
 # A list has more parts: yes, next or more names them (see handlers/lists.py).
 PENDING_SECTIONS = "sections"
 PENDING_WORDS = "words"
@@ -38,11 +42,15 @@ OFFER_ANSWERS = {
     # "Carry on from last time?" A stray no must not wipe the saved place.
     PENDING_RESUME: ("AMAZON.YesIntent", "AMAZON.NoIntent", *_KEEP_ANY_OFFER),
     # "Say more for the next words": a meaning or a new speed is asked along the way.
+    # A question back must be answered now, or it is withdrawn.
+    PENDING_CONFIRM: ("AMAZON.YesIntent", "AMAZON.NoIntent", *_KEEP_ANY_OFFER),
+    PENDING_MORE: ("AMAZON.YesIntent", "AMAZON.NoIntent", *_KEEP_ANY_OFFER),
     **dict.fromkeys(LIST_OFFERS, ("AMAZON.YesIntent", "AMAZON.NextIntent", "DefineTermIntent",
                                   "SlowerIntent", "FasterIntent", "NormalSpeedIntent",
                                   *_KEEP_ANY_OFFER)),
 }
-PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, *LIST_OFFERS)
+PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_MORE, PENDING_CONFIRM,
+            *LIST_OFFERS)
 
 
 @dataclass
@@ -64,9 +72,7 @@ class ListenerState:
     last_speech: str = ""
     last_prompt: str = ""
     list_offset: int = 0  # where the list that pending names goes on
-    # Where a reply of several pages ("read everything") began; -1: none is playing.
-    reply_began_section: int = -1
-    reply_began_page: int = 0
+    offered: str = ""  # the section or answer id an open offer or "did you mean" is about
     # This request only.
     storage_ok: bool = True
     missed: bool = False
@@ -75,7 +81,7 @@ class ListenerState:
     SAVED = ("section", "page", "started", "finished", "speed", "detail", "notice_heard",
              "last_visit", "audio_track", "audio_offset")
     KEPT = (*SAVED, "pending", "misunderstood", "last_speech", "last_prompt", "list_offset",
-            "reply_began_section", "reply_began_page")
+            "offered")
 
     # --- construction and persistence -------------------------------------------------
 
@@ -111,7 +117,7 @@ class ListenerState:
         """Drop an open offer this request does not answer (see OFFER_ANSWERS)."""
         answers = OFFER_ANSWERS.get(self.pending)
         if answers is not None and intent not in answers:
-            self.pending, self.list_offset = "", 0
+            self.pending, self.list_offset, self.offered = "", 0, ""
 
     def saved(self) -> dict[str, Any]:
         """What is kept for the user between sessions."""

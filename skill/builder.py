@@ -10,11 +10,22 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from handlers import glossary, interceptors, lifecycle, lists, navigation, playback, reading, settings
+from handlers import (
+    answers,
+    glossary,
+    interceptors,
+    lifecycle,
+    lists,
+    navigation,
+    playback,
+    reading,
+    settings,
+)
 
 REQUEST_HANDLERS = (
     *lists.FOLLOW_UPS,  # before lifecycle's yes and reading's next, which read the guide
     *lifecycle.HANDLERS,
+    *answers.HANDLERS,
     *reading.HANDLERS,
     *navigation.HANDLERS,
     *settings.HANDLERS,
@@ -34,7 +45,7 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None,
         builder.add_request_handler(handler)
     for exception_handler in lifecycle.EXCEPTION_HANDLERS:
         builder.add_exception_handler(exception_handler)
-    for request_interceptor in (*interceptors.REQUEST_INTERCEPTORS, *reading.INTERCEPTORS):
+    for request_interceptor in interceptors.REQUEST_INTERCEPTORS:
         builder.add_global_request_interceptor(request_interceptor)
     # Storage that can merge a request's changes into the stored record gets to (SQLite).
     merge = getattr(persistence_adapter, "merge_attributes", None)

@@ -12,6 +12,7 @@ from typing import Any
 
 from audio.files import write_atomic
 from content import Guide, guide
+from content.loader import sample_owners
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKILL_PACKAGE = PROJECT_ROOT / "skill-package"
@@ -46,9 +47,7 @@ def _slot_value(value: str, synonyms: tuple[str, ...]) -> dict[str, Any]:
 
 def interaction_model(content: Guide) -> dict[str, Any]:
     """The languageModel for one English locale (all five share it)."""
-    intents = [_intent(name, questions) for s in content.sections
-               for name, _page, questions in s.question_intents()]
-    intents += [_intent(i.name, i.samples) for i in content.intents]
+    intents = [_intent(name, samples) for name, samples in sample_owners(content)]
     declared = {i["name"] for i in intents}
     intents += [_intent(name, ()) for name in REQUIRED_BUILTINS if name not in declared]
     section_values = [
@@ -78,7 +77,7 @@ def skill_manifest(content: Guide, endpoint: dict[str, Any] | None = None) -> di
     examples = [
         f"Alexa, open {content.invocation}",
         f"Alexa, ask {content.invocation} {content.sections[1].questions[0]}",
-        f"Alexa, ask {content.invocation} {content.sections[2].questions[0]}",
+        f"Alexa, ask {content.invocation} {content.sections[3].questions[0]}",
     ]
     summary = content.sections[0].summary
     topics = ", ".join(s.title.lower() for s in content.sections)

@@ -23,6 +23,8 @@ FALLBACK = "AMAZON.FallbackIntent"
 # Alexa turns these into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.
 NUMBER_TYPES = ("AMAZON.NUMBER", "AMAZON.Ordinal")
 POLITE = "please"
+ORDINAL_WORDS = tuple(w for w in NUMBER_WORDS if w.endswith(("st", "nd", "rd", "th")))
+CARDINAL_WORDS = tuple(w for w in NUMBER_WORDS if w not in ORDINAL_WORDS)
 # A typed ordinal in digits ("2nd"): Alexa gives its Ordinal slot "2".
 DIGIT_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # Alexa gives "0" for "zero"; NUMBER_WORDS starts at one, as sections do.
@@ -117,6 +119,13 @@ class Resolver:
             if loose is None and not pattern.bare:
                 loose = Resolution(pattern.intent, slots)
         return loose or Resolution(FALLBACK)
+
+    def spoken_values(self, kind: str) -> dict[str, str]:
+        """Every way a slot of this type is said -> the value Alexa would give."""
+        if kind in NUMBER_TYPES:
+            words = ORDINAL_WORDS if kind == "AMAZON.Ordinal" else CARDINAL_WORDS
+            return {word: str(NUMBER_WORDS[word]) for word in words}
+        return dict(self.types.get(kind, {}))
 
     def _slot(self, kind: str, value: str) -> Slot:
         if kind in NUMBER_TYPES:

@@ -102,10 +102,10 @@ REQUEST_TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest",
                  "AudioPlayer.PlaybackNearlyFinished", "AudioPlayer.PlaybackFailed",
                  "PlaybackController.NextCommandIssued", "CanFulfillIntentRequest",
                  "Alexa.Presentation.APL.UserEvent", "Made.Up"]
-SLOT_NAMES = ["section", "term", "number", "ordinal", "other"]
+SLOT_NAMES = ["section", "term", "number", "ordinal", "topic", "near", "other"]
 STATE_KEYS = ["section", "page", "started", "finished", "speed", "detail", "notice_heard",
               "last_visit", "pending", "misunderstood", "last_speech", "last_prompt",
-              "list_offset", "reply_began_section", "reply_began_page", "audio_track",
+              "list_offset", "offered", "audio_track",
               "audio_offset", "unknown"]
 
 
@@ -133,9 +133,9 @@ def listener_state(draw: st.DrawFn) -> dict[str, Any]:
     plausible = {"section": st.integers(-2, 8), "page": st.integers(-2, 8),
                  "speed": st.integers(-2, 6), "detail": st.sampled_from(["full", "brief", "x"]),
                  "pending": st.sampled_from(["", "resume", "continue", "next", "sections", "words",
-                                             "x"]),
+                                             "more", "confirm", "x"]),
                  "list_offset": st.integers(-2, 20),
-                 "reply_began_section": st.integers(-3, 8), "reply_began_page": st.integers(-2, 8),
+                 "offered": st.sampled_from(["", "treatment", "botox", "1:1", "9:99", "x:y"]),
                  "audio_track": st.integers(-2, 8), "audio_offset": st.integers(-5, 10**7)}
     return {key: draw(plausible[key] | json_values if key in plausible else json_values)
             for key in keys}
