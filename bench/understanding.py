@@ -33,7 +33,7 @@ from skill.understanding import ANSWER, CONFIRM, Understanding, understander  # 
 from skill.utterances import FALLBACK, Resolution, resolver  # noqa: E402
 
 SETS = {"held-out": ROOT / "tests" / "eval" / "phrasings.yaml",
-        "dev": ROOT / "tests" / "eval" / "dev.yaml"}
+        "dev": ROOT / "tests" / "eval" / "dev.yaml", "dev2": ROOT / "tests" / "eval" / "dev2.yaml"}
 OUT_OF_SCOPE = {"not_covered", "off_topic"}
 # Section answers under the names the evaluation set uses for them.
 SECTION_TARGETS = {"overview": "what_is", "get_help": "when_to_see"}
@@ -47,6 +47,7 @@ NAVIGATION = {
     "WaitIntent": "pause", "AMAZON.StartOverIntent": "start_over", "GlossaryIntent": "glossary",
     "AMAZON.YesIntent": "yes", "AMAZON.NoIntent": "no", "NoticeIntent": "notice",
     "OffTopicIntent": "off_topic", "SafetyIntent": "safety", FALLBACK: "not_covered",
+    "NextSectionIntent": "next", "PreviousSectionIntent": "previous",
 }
 
 
@@ -80,7 +81,9 @@ def heard_first(resolution: Resolution) -> set[str]:
     slot = next(iter(resolution.slots.values()), None)
     value = slot.resolved if slot else None
     if name == "DefineTermIntent":
-        return {f"define:{value}"} if value else {"not_covered"}
+        entry = content.find_term(value) if value else None
+        return ({f"define:{form.lower()}" for form in (entry.term, *entry.synonyms)} if entry
+                else {"not_covered"})
     if name == "ReadSectionIntent" and value and (section := content.find_section(value)):
         return _section_targets(content.section_index(section.id))
     if name == "SectionNumberIntent" and value and value.isdigit():

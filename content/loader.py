@@ -194,6 +194,7 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "reading_on_from": ("title", "page"),
     "first_section": (), "last_section": (), "brief_on": (), "detail_on": (),
     "speed_changed": ("change", "speed"), "speed_normal": (), "speed_changes": (),
+    "speed_still": ("speed",),
     "speed_limit": ("speed",), "speed_names": (),
     "speed_limit_names": (), "term_prompt": (), "term_unknown": ("examples",),
     "term_unknown_heard": ("heard", "examples"), "term_on_page": ("examples",),

@@ -25,6 +25,19 @@ def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
     return reply.ask(handler_input, said, prompt=narration.options(state))
 
 
+def _speed_change(now: int, wanted: int) -> str:
+    """'Okay, a bit faster. That's still slower than normal.': which way, and where that
+    is against normal, since a listener cannot see a dial."""
+    content = guide()
+    if wanted == NORMAL_SPEED:
+        return content.message("speed_normal")
+    change = content.messages["speed_changes"][0 if wanted < now else 1]
+    position = content.messages["speed_names"][wanted]
+    if abs(wanted - NORMAL_SPEED) < abs(now - NORMAL_SPEED):
+        position = content.message("speed_still", speed=position)
+    return content.message("speed_changed", change=change, speed=position)
+
+
 class SpeedHandler(IntentHandler):
     """Slower, faster, normal speed: one step at a time, within limits."""
 
@@ -41,13 +54,8 @@ class SpeedHandler(IntentHandler):
             said = content.message("speed_limit",
                                    speed=content.messages["speed_limit_names"][state.speed])
             return reply.ask(handler_input, said, prompt=narration.carry_on(state))
+        said = _speed_change(state.speed, wanted)
         state.speed = wanted
-        if wanted == NORMAL_SPEED:
-            said = content.message("speed_normal")
-        else:
-            change = content.messages["speed_changes"][0 if step < 0 else 1]
-            said = content.message("speed_changed", change=change,
-                                   speed=content.messages["speed_names"][wanted])
         return _heard_on_this_page(handler_input, said)
 
 

@@ -15,8 +15,12 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
+from content import guide
+from handlers.answers import DID_YOU_MEAN_INTENT, TOPIC_SLOT
+from handlers.suggestions import NEAR_SLOT
 from skill import engine
-from skill.utterances import Resolution, Resolver, resolver
+from skill.understanding import ANSWER, CONFIRM, Understander, Understanding, understander
+from skill.utterances import FALLBACK, Resolution, Slot
 
 APPLICATION_ID = "amzn1.ask.skill.local-conversation"
 TAG = re.compile(r"<[^>]+>")
@@ -44,9 +48,9 @@ class Conversation:
     """One listener talking to the skill, session after session."""
 
     def __init__(self, skill: CustomSkill, user_id: str = "local-listener",
-                 understand: Resolver | None = None, locale: str = "en-US") -> None:
+                 understand: Understander | None = None, locale: str = "en-US") -> None:
         self.skill, self.user_id, self.locale = skill, user_id, locale
-        self.understand = understand or resolver()
+        self.understand = understand or understander()
         self.session: dict[str, Any] | None = None
 
     @property
@@ -59,7 +63,10 @@ class Conversation:
 
     def say(self, text: str) -> Turn:
         """One utterance; like 'Alexa, ask facial spasm guide ...' when no session is open."""
-        resolution = self.understand.resolve(text)
+        return self.send(_as_sent(self.understand.understand(text)))
+
+    def send(self, resolution: Resolution) -> Turn:
+        """An intent as it is: what Alexa sends once its own understanding has decided."""
         if not self.open:
             self._new_session()
         return self._send(_intent_request(resolution), intent=resolution.intent)
@@ -97,6 +104,19 @@ class Conversation:
         reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml", "")
         return Turn(text=ssml_to_text(speech), reprompt=ssml_to_text(reprompt), ssml=speech,
                     ended=ended, intent=intent)
+
+
+def _as_sent(understanding: Understanding) -> Resolution:
+    """The request for what was understood: the intent itself when sure; when close, a
+    "did you mean" about it; otherwise a miss that carries the closest questions, so the
+    engine can name them."""
+    if understanding.band == ANSWER:
+        return understanding.resolution
+    topic = guide().topic_for_intent(understanding.resolution.intent)
+    if understanding.band == CONFIRM and topic is not None:
+        return Resolution(DID_YOU_MEAN_INTENT, {TOPIC_SLOT: Slot(topic.id, topic.id)})
+    near = " ".join(understanding.near)
+    return Resolution(FALLBACK, {NEAR_SLOT: Slot(near, near)} if near else {})
 
 
 def _intent_request(resolution: Resolution) -> dict[str, Any]:

@@ -4,30 +4,35 @@ Exact matching of the interaction model's samples understood 3 % of questions wr
 as people ask them. This resolver is tolerant, in four steps, and honest about doubt:
 
 1. the exact samples and slot values (what Alexa itself would surely match);
-2. the same after normalising: the condition's names become "it", fillers and
-   politeness go, contractions open up, and misspelt words are corrected against the
-   model's own vocabulary;
+2. the same after cleaning: contractions open up, texting spellings are written out,
+   misspelt words are corrected against the model's own vocabulary, the condition's
+   names become "it", and fillers and politeness go;
 3. otherwise every sample is scored against the whole utterance with two measures, word
-   meaning (WordLlama static embeddings, shipped inside its wheel) and spelling
-   (rapidfuzz), and the best intent's score decides one of three bands:
-   confident -> act on it; close -> "Did you mean ...?"; low -> not covered;
-4. questions the guide must not answer are samples too (scope.yaml), so an uncovered
-   question finds its own intent, and is told plainly, instead of the nearest answer.
+   meaning (WordLlama static embeddings, shipped inside its wheel) and shared words
+   (weighted by how rare each is among the intents), and the best outcome's score
+   decides one of three bands: confident -> act on it; close -> "Did you mean ...?";
+   low -> not covered, with the closest questions for the engine to suggest;
+4. questions the guide must not answer are samples too (content/scope.yaml), so an
+   uncovered question finds its own intent and is told so, not the nearest answer.
 
 The samples come only from content/ through the interaction model: a content edit is
-understood here exactly as Alexa would be taught it.
+understood here exactly as Alexa is taught it. Weights and thresholds were chosen by
+bench/tune_understanding.py on the development sets, never on the held-out set.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from content import guide
@@ -35,43 +40,69 @@ from skill.utterances import FALLBACK, MODEL_FILE, Resolution, Resolver, Slot, r
 
 # The three bands.
 ANSWER, CONFIRM, NOT_COVERED = "answer", "confirm", "not_covered"
-# Scores (0-1) that separate them: tuned on tests/eval/dev.yaml, never on the held-out
-# evaluation set (tests/eval/phrasings.yaml), which only measures them.
-CONFIDENT = 0.80
-CLOSE = 0.68
-# The winner must beat the best other intent by this much to be acted on at once.
-MARGIN = 0.03
-# Weights of the two measures in a sample's score.
-MEANING_WEIGHT = 0.6
-SPELLING_WEIGHT = 0.4
-NEAREST = 3  # topics suggested after a miss
 
+
+@dataclass(frozen=True)
+class Tuning:
+    """How sure is sure enough; chosen on the development sets (see the module doc)."""
+
+    meaning_weight: float = 0.6  # the rest is shared words
+    recall_weight: float = 0.5  # of shared words: how much of the sample was said
+    confident: float = 0.6  # act at once, if clearly ahead of the next outcome
+    sure: float = 0.8  # act at once even when another outcome is close behind
+    close: float = 0.55  # ask "did you mean" (answers), or act (everything else, if ahead)
+    margin: float = 0.04  # "clearly ahead"
+
+
+TUNING = Tuning()
+# Asked for only in so many words: "what does brainstem mean" reaches the glossary by its
+# own pattern (steps 1 and 2) and only for a glossary word; scored, a question that
+# merely mentions a word ("is it cranial nerve seven") would be read a definition.
+EXACT_ONLY = frozenset({"DefineTermIntent"})
+# A sample that is nothing but a slot ("{section}") matches the whole utterance exactly
+# or not at all: scored, any question mentioning "causes" would open that section.
+BARE_SLOT = re.compile(r"\{\w+\}")
+NEAREST = 3  # questions suggested after a miss
+
+# The ways people name the condition: all become "it", as in the samples' "{it}".
 CONDITION_NAMES = re.compile(
-    r"\b(?:hemi ?facial|hemifacal|hemifical|hemi-facial|facial) spasms?\b|\bhfs\b"
-    r"|\b(?:this|the|that) (?:condition|disorder|problem)\b|\bhemifacial\b")
-CONTRACTIONS = {"what's": "what is", "whats": "what is", "it's": "it is", "its": "it is",
-                "i'm": "i am", "im": "i am", "that's": "that is", "thats": "that is",
-                "i've": "i have", "ive": "i have", "don't": "do not", "dont": "do not",
-                "can't": "can not", "cant": "can not", "cannot": "can not", "won't": "will not",
-                "i'd": "i would", "who's": "who is", "where's": "where is", "how's": "how is",
-                "let's": "let us", "we're": "we are", "you're": "you are", "isn't": "is not",
-                "doesn't": "does not", "there's": "there is", "wat": "what", "wot": "what"}
-FILLERS = {"um", "umm", "uh", "uhh", "er", "erm", "hmm", "please", "alexa", "ok", "okay", "so",
-           "well", "actually", "basically", "just", "really", "kindly", "hey", "hi", "hello",
-           "thanks", "pls", "plz"}
+    r"\b(?:hemi ?facial|facial) spasms?\b|\bhfs\b|\bhemi ?facial\b|\b(?:this|the|that) condition\b")
+# Contractions, texting and everyday words, written as the samples write them.
+SPELLINGS = {
+    "what's": "what is", "whats": "what is", "wat": "what", "wot": "what", "wht": "what",
+    "it's": "it is", "i'm": "i am", "im": "i am", "that's": "that is", "thats": "that is",
+    "i've": "i have", "ive": "i have", "don't": "do not", "dont": "do not", "can't": "can not",
+    "cant": "can not", "cannot": "can not", "won't": "will not", "wont": "will not",
+    "i'd": "i would", "who's": "who is", "where's": "where is", "how's": "how is",
+    "we're": "we are", "you're": "you are", "isn't": "is not", "doesn't": "does not",
+    "there's": "there is", "u": "you", "r": "are", "ur": "your", "shud": "should",
+    "cud": "could", "wud": "would", "dr": "doctor", "docs": "doctors", "gp": "doctor",
+    "physician": "doctor", "op": "operation", "meds": "medicine", "medication": "medicine",
+    "medications": "medicines", "tablets": "pills",
+}
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "hmm", "please", "alexa", "ok",
+                     "okay", "so", "well", "actually", "basically", "just", "really", "kindly",
+                     "hey", "hi", "hello", "thanks", "pls", "plz", "honestly"})
 FILLER_PHRASES = re.compile(
     r"\b(?:thank you(?: very much)?|can you tell me|could you tell me|would you tell me|"
     r"i want to know|i would like to know|i wanted to know|i was wondering|do you know|"
     r"i need to know|tell me|excuse me|if you can|if you could|quick question|a question)\b")
 
 
+def clean(text: str) -> str:
+    """Lower case, no punctuation, contractions and texting spelled out."""
+    return " ".join(SPELLINGS.get(word, word) for word in tidy(text).split())
+
+
+def simplify(cleaned: str) -> str:
+    """The condition's names -> "it"; fillers and politeness gone."""
+    said = FILLER_PHRASES.sub(" ", CONDITION_NAMES.sub("it", cleaned))
+    return " ".join(word for word in said.split() if word not in FILLERS)
+
+
 def normalise(text: str) -> str:
     """One form for samples and for what people say, so both are compared alike."""
-    said = tidy(text)
-    said = " ".join(CONTRACTIONS.get(word, word) for word in said.split())
-    said = CONDITION_NAMES.sub("it", said)
-    said = FILLER_PHRASES.sub(" ", said)
-    return " ".join(word for word in said.split() if word not in FILLERS)
+    return simplify(clean(text))
 
 
 @dataclass(frozen=True)
@@ -84,85 +115,103 @@ class Understanding:
     score: float = 1.0
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """The best sample of one outcome: what would be said, and how well it matched."""
+
+    outcome: str
+    score: float
+    resolution: Resolution
+
+
 @dataclass
 class _Samples:
     texts: list[str] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
-
-    def add(self, text: str, resolution: Resolution) -> None:
-        self.texts.append(text)
-        self.resolutions.append(resolution)
+    outcomes: list[str] = field(default_factory=list)
 
 
 class Understander:
     """The tolerant resolver over one interaction model."""
 
-    def __init__(self, exact: Resolver, model: dict[str, Any], embedder: Any) -> None:
-        self.exact = exact
-        self.embedder = embedder
+    def __init__(self, exact: Resolver, model: dict[str, Any], embedder: Any,
+                 tuning: Tuning = TUNING) -> None:
+        self.exact, self.embedder, self.tuning = exact, embedder, tuning
         self.samples = _expanded_samples(model, exact)
-        self.literal = {}
+        self.literal: dict[str, Resolution] = {}
         for text, resolution in zip(self.samples.texts, self.samples.resolutions, strict=True):
             self.literal.setdefault(text, resolution)
-        self.vocabulary = _vocabulary(self.samples.texts)
+        self.vocabulary = _vocabulary(model)
+        self.known_words = list(self.vocabulary)
         self.vectors = self._embed(self.samples.texts)
-        self.topic_of = {topic.intent_name: topic.id for topic in guide().topics()}
+        self.words = _WordOverlap(self.samples.texts, self.samples.outcomes)
+        self.topic_ids = frozenset(topic.id for topic in guide().topics())
+        self._outcome_index = {name: i for i, name in enumerate(dict.fromkeys(self.samples.outcomes))}
+        self._sample_outcome = np.array([self._outcome_index[o] for o in self.samples.outcomes])
 
     def understand(self, text: str) -> Understanding:
         exact = self.exact.resolve(text)
         if exact.intent != FALLBACK and _fully_resolved(exact):
             return Understanding(ANSWER, exact)
-        said = self.correct(normalise(text))
+        said = self.prepare(text)
         if not said:
             return Understanding(NOT_COVERED, Resolution(FALLBACK))
         again = self.literal.get(said) or self.exact.resolve(said)
         if again.intent != FALLBACK and _fully_resolved(again):
             return Understanding(ANSWER, again)
-        return self._score(said, loose=exact if exact.intent != FALLBACK else None)
+        loose = exact if exact.intent != FALLBACK else None
+        return self.decide(self.rank(said), loose)
 
-    def correct(self, said: str) -> str:
-        """Misspelt words -> the model's own: 'waht causes it' -> 'what causes it'."""
-        return " ".join(self._corrected(word) for word in said.split())
+    def prepare(self, text: str) -> str:
+        """Cleaned, corrected and simplified: the form the samples are kept in."""
+        return simplify(" ".join(self._corrected(word) for word in clean(text).split()))
 
     def _corrected(self, word: str) -> str:
+        """A misspelt word -> the model's own nearest word with the same first letter."""
         if word in self.vocabulary or len(word) < 4 or not word.isalpha():
             return word
         limit = 1 if len(word) < 8 else 2
-        candidates = process.extract(word, self.vocabulary, scorer=OSA.distance,
-                                     score_cutoff=limit, limit=2)
-        candidates = [c for c in candidates if c[0][0] == word[0]]
-        if not candidates or (len(candidates) > 1 and candidates[0][1] == candidates[1][1]):
-            return word
-        return candidates[0][0]
+        found = process.extract(word, self.known_words, scorer=OSA.distance, score_cutoff=limit,
+                                limit=None)
+        candidates = [(distance, -self.vocabulary[text], text) for text, distance, _ in found
+                      if text[0] == word[0]]
+        return min(candidates)[2] if candidates else word  # nearest, then most used
 
-    def _score(self, said: str, loose: Resolution | None) -> Understanding:
-        scores = self._sample_scores(said)
-        best_per_intent: dict[str, tuple[float, int]] = {}
-        for index in np.argsort(-scores):
-            intent = self.samples.resolutions[index].intent
-            if intent not in best_per_intent:
-                best_per_intent[intent] = (float(scores[index]), int(index))
-        ranked = sorted(best_per_intent.items(), key=lambda item: -item[1][0])
-        near = tuple(self.topic_of[name] for name, _ in ranked if name in self.topic_of)[:NEAREST]
-        (intent, (score, index)), runner_up = ranked[0], ranked[1][1][0] if len(ranked) > 1 else 0.0
-        resolution = self.samples.resolutions[index]
-        if score >= CONFIDENT and score - runner_up >= MARGIN:
-            return Understanding(ANSWER, resolution, near, score)
-        if score >= CLOSE and intent in self.topic_of:
-            return Understanding(CONFIRM, resolution, near, score)
-        if score >= CLOSE and intent not in self.topic_of and score - runner_up >= MARGIN:
-            return Understanding(ANSWER, resolution, near, score)  # scope, safety, navigation
-        if loose is not None:  # "what does xyzzy mean": say the word is not one it knows
-            return Understanding(ANSWER, loose, near, score)
-        return Understanding(NOT_COVERED, Resolution(FALLBACK), near, score)
-
-    def _sample_scores(self, said: str) -> np.ndarray:
+    def rank(self, said: str, tuning: Tuning | None = None) -> list[Candidate]:
+        """Every outcome's best sample, best first."""
+        tuning = tuning or self.tuning
         meaning = self.vectors @ self._embed([said])[0]
-        spelling = np.zeros(len(self.samples.texts))
-        for _text, value, index in process.extract(said, self.samples.texts, scorer=fuzz.token_sort_ratio,
-                                                   limit=None):
-            spelling[index] = value / 100
-        return MEANING_WEIGHT * meaning + SPELLING_WEIGHT * spelling
+        recall, precision = self.words.overlap(said)
+        words = tuning.recall_weight * recall + (1 - tuning.recall_weight) * precision
+        scores = tuning.meaning_weight * meaning + (1 - tuning.meaning_weight) * words
+        best = np.full(len(self._outcome_index), -1.0)
+        np.maximum.at(best, self._sample_outcome, scores)
+        order = np.argsort(-best)
+        ranked = []
+        for outcome_index in order:
+            members = np.flatnonzero(self._sample_outcome == outcome_index)
+            top = members[np.argmax(scores[members])]
+            ranked.append(Candidate(self.samples.outcomes[top], float(best[outcome_index]),
+                                    self.samples.resolutions[top]))
+        return ranked
+
+    def decide(self, ranked: list[Candidate], loose: Resolution | None = None,
+               tuning: Tuning | None = None) -> Understanding:
+        """The band, from the best outcome's score and its lead over the next."""
+        tuning = tuning or self.tuning
+        best = ranked[0]
+        lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+        near = tuple(c.outcome for c in ranked if c.outcome in self.topic_ids)[:NEAREST]
+        answers_a_question = best.outcome in self.topic_ids
+        if best.score >= tuning.sure or (best.score >= tuning.confident and lead >= tuning.margin):
+            return Understanding(ANSWER, best.resolution, near, best.score)
+        if best.score >= tuning.close and answers_a_question:
+            return Understanding(CONFIRM, best.resolution, near, best.score)
+        if best.score >= tuning.close and lead >= tuning.margin:
+            return Understanding(ANSWER, best.resolution, near, best.score)  # scope, commands
+        if loose is not None:  # "what does xyzzy mean": say it is not a word it knows
+            return Understanding(ANSWER, loose, near, best.score)
+        return Understanding(NOT_COVERED, Resolution(FALLBACK), near, best.score)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
@@ -170,43 +219,112 @@ class Understander:
         return vectors / np.where(norms == 0, 1, norms)
 
 
+def stem(word: str) -> str:
+    """A crude English stem, enough that 'spreads', 'spreading' and 'spread' meet."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+class _WordOverlap:
+    """How much of their meaningful words two phrases share: each word weighs by how few
+    outcomes use it, so 'specialist' counts and 'what' barely. Recall (how much of the
+    sample was said) lets a long, rambling question still find the short sample inside
+    it; precision (how much of what was said the sample explains) keeps unknown words,
+    like an uncovered question's, from being ignored."""
+
+    def __init__(self, texts: list[str], outcomes: list[str]) -> None:
+        using: dict[str, set[str]] = {}
+        self.sample_words = []
+        for text, outcome in zip(texts, outcomes, strict=True):
+            words = frozenset(stem(w) for w in text.split())
+            self.sample_words.append(words)
+            for word in words:
+                using.setdefault(word, set()).add(outcome)
+        count = len(set(outcomes))
+        self.weight = {w: math.log((1 + count) / (1 + len(used))) + 1 for w, used in using.items()}
+        self.unknown_weight = math.log(1 + count) + 1
+        self.sample_totals = np.array([sum(self.weight[w] for w in words)
+                                       for words in self.sample_words])
+
+    def overlap(self, said: str) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted recall and precision of the phrase's words against every sample."""
+        words = {stem(w) for w in said.split()}
+        weight = {w: self.weight.get(w, self.unknown_weight) for w in words}
+        total = sum(weight.values()) or 1.0
+        shared = np.array([sum(weight[w] for w in words & sample) for sample in self.sample_words])
+        return shared / np.where(self.sample_totals == 0, 1, self.sample_totals), shared / total
+
+
 def _fully_resolved(resolution: Resolution) -> bool:
     return all(slot.resolved is not None for slot in resolution.slots.values())
+
+
+def outcome_of(resolution: Resolution) -> str:
+    """What the listener would hear first: asking for a section by name or number starts
+    with its answer, so it is the same outcome as that section's question."""
+    content = guide()
+    topic = content.topic_for_intent(resolution.intent)
+    if topic is not None:
+        return topic.id
+    value = next((s.resolved for s in resolution.slots.values() if s.resolved), None)
+    if resolution.intent == "ReadSectionIntent" and value and (found := content.find_section(value)):
+        return found.id
+    if resolution.intent == "SectionNumberIntent" and value and value.isdigit() and \
+            1 <= int(value) <= len(content.sections):
+        return content.sections[int(value) - 1].id
+    return f"{resolution.intent}:{value}" if value else resolution.intent
 
 
 def _expanded_samples(model: dict[str, Any], exact: Resolver) -> _Samples:
     """Every sample, normalised, with each slot filled with each of its values."""
     samples = _Samples()
-    language = model["interactionModel"]["languageModel"]
-    for intent in language["intents"]:
+
+    def add(text: str, resolution: Resolution) -> None:
+        said = normalise(text)
+        if said:
+            samples.texts.append(said)
+            samples.resolutions.append(resolution)
+            samples.outcomes.append(outcome_of(resolution))
+
+    for intent in model["interactionModel"]["languageModel"]["intents"]:
+        if intent["name"] in EXACT_ONLY:
+            continue
         slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
         for sample in intent.get("samples", []):
-            for text, slots in _filled(sample, slot_types, exact):
-                samples.add(normalise(text), Resolution(intent["name"], slots))
+            if not BARE_SLOT.fullmatch(sample.strip()):
+                for text, slots in _filled(sample, slot_types, exact):
+                    add(text, Resolution(intent["name"], slots))
     for phrases in guide().intents:
         for phrase in phrases.builtin_phrases:
-            samples.add(normalise(phrase), Resolution(phrases.name))
-    keep = [i for i, text in enumerate(samples.texts) if text]
-    return _Samples([samples.texts[i] for i in keep], [samples.resolutions[i] for i in keep])
+            add(phrase, Resolution(phrases.name))
+    return samples
 
 
 def _filled(sample: str, slot_types: dict[str, str],
             exact: Resolver) -> list[tuple[str, dict[str, Slot]]]:
     names = re.findall(r"\{(\w+)\}", sample)
-    if not names:
-        return [(sample, {})]
-    if len(names) > 1:
-        return []
+    if len(names) != 1:
+        return [] if names else [(sample, {})]
     name = names[0]
     values = exact.spoken_values(slot_types.get(name, ""))
     return [(sample.replace("{" + name + "}", spoken), {name: Slot(spoken, canonical)})
             for spoken, canonical in values.items()]
 
 
-def _vocabulary(texts: list[str]) -> list[str]:
-    words = {word for text in texts for word in text.split()}
-    words.update(word for entry in guide().glossary for word in tidy(entry.term).split())
-    return sorted(words)
+def _vocabulary(model: dict[str, Any]) -> dict[str, int]:
+    """Every word people may say to the guide, cleaned but not simplified (so the
+    condition's own name is there to correct towards), with how often samples use it."""
+    words: Counter[str] = Counter()
+    for intent in model["interactionModel"]["languageModel"]["intents"]:
+        for sample in intent.get("samples", []):
+            words.update(w for w in clean(sample).split() if "{" not in w and "}" not in w)
+    for slot_type in model["interactionModel"]["languageModel"].get("types", []):
+        for value in slot_type.get("values", []):
+            for form in (value["name"]["value"], *value["name"].get("synonyms", [])):
+                words.update(clean(form).split())
+    return dict(words)
 
 
 def _load_embedder() -> Any:
@@ -219,7 +337,5 @@ def _load_embedder() -> Any:
 
 @cache
 def understander(model_file: Path = MODEL_FILE) -> Understander:
-    import json
-
     model = json.loads(model_file.read_text(encoding="utf-8"))
     return Understander(resolver(model_file), model, _load_embedder())

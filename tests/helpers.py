@@ -87,26 +87,10 @@ def check_reply(turn: Turn) -> None:
         assert asks_for_an_answer(turn.reprompt), f"reprompt does not ask: {turn.reprompt!r}"
 
 
-class _Fixed:
-    """Stands in for the resolver: every utterance becomes the same intent and slots."""
-
-    def __init__(self, resolution: Resolution) -> None:
-        self.resolution = resolution
-
-    def resolve(self, text: str) -> Resolution:
-        return self.resolution
-
-
 def send_intent(conversation: Conversation, intent: str, **slots: str) -> Turn:
     """Send an intent exactly as given, with raw (unmatched) slot values, as Alexa might."""
-    real = conversation.understand
-    resolution = Resolution(intent, {name: Slot(value=value, resolved=None)
-                                     for name, value in slots.items()})
-    conversation.understand = _Fixed(resolution)  # type: ignore[assignment]
-    try:
-        return conversation.say(intent)
-    finally:
-        conversation.understand = real
+    return conversation.send(Resolution(intent, {name: Slot(value=value, resolved=None)
+                                                 for name, value in slots.items()}))
 
 
 def card_of(response: dict[str, Any]) -> dict[str, Any]:
