@@ -78,7 +78,7 @@ SPELLINGS = {
     "there's": "there is", "u": "you", "r": "are", "ur": "your", "shud": "should",
     "cud": "could", "wud": "would", "dr": "doctor", "docs": "doctors", "gp": "doctor",
     "physician": "doctor", "op": "operation", "meds": "medicine", "medication": "medicine",
-    "medications": "medicines", "tablets": "pills",
+    "medications": "medicines", "tablets": "pills", "vii": "seven", "7": "seven",
 }
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "hmm", "please", "alexa", "ok",
                      "okay", "so", "well", "actually", "basically", "just", "really", "kindly",
