@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from bench.understanding import load, score  # noqa: E402
 from skill.understanding import ANSWER, Tuning, Understanding, understander  # noqa: E402
 
-DEV_SETS = (ROOT / "tests" / "eval" / "dev.yaml", ROOT / "tests" / "eval" / "dev2.yaml")
+DEV_SETS = tuple(ROOT / "tests" / "eval" / f"{name}.yaml" for name in ("dev", "dev2", "dev3"))
 WEIGHTS = (0.5, 0.6, 0.7, 0.8)
 RECALL = (0.5, 0.7)
 CONFIDENT = (0.5, 0.55, 0.6, 0.65, 0.7)

@@ -33,10 +33,13 @@ from skill.understanding import ANSWER, CONFIRM, Understanding, understander  # 
 from skill.utterances import FALLBACK, Resolution, resolver  # noqa: E402
 
 SETS = {"held-out": ROOT / "tests" / "eval" / "phrasings.yaml",
-        "dev": ROOT / "tests" / "eval" / "dev.yaml", "dev2": ROOT / "tests" / "eval" / "dev2.yaml"}
+        "dev": ROOT / "tests" / "eval" / "dev.yaml", "dev2": ROOT / "tests" / "eval" / "dev2.yaml",
+        "dev3": ROOT / "tests" / "eval" / "dev3.yaml"}
 OUT_OF_SCOPE = {"not_covered", "off_topic"}
 # Section answers under the names the evaluation set uses for them.
 SECTION_TARGETS = {"overview": "what_is", "get_help": "when_to_see"}
+# Answers the sets have no target of their own for, and the target they answer.
+PART_OF = {"treatment_aim": "treatment", "manage": "when_to_see"}
 NAVIGATION = {
     "AMAZON.NextIntent": "next", "AMAZON.PreviousIntent": "previous",
     "AMAZON.RepeatIntent": "repeat", "WhereAmIIntent": "where_am_i",
@@ -77,7 +80,9 @@ def heard_first(resolution: Resolution) -> set[str]:
         return {NAVIGATION[name]}
     topic = content.topic_for_intent(name)
     if topic is not None:
-        return _section_targets(topic.section) if topic.answer is None else {topic.answer.id}
+        if topic.answer is None:
+            return _section_targets(topic.section)
+        return {topic.answer.id, PART_OF.get(topic.answer.id, topic.answer.id)}
     slot = next(iter(resolution.slots.values()), None)
     value = slot.resolved if slot else None
     if name == "DefineTermIntent":

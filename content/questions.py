@@ -54,7 +54,7 @@ class NotCovered:
 
     @property
     def intent_name(self) -> str:
-        return f"NotCovered{camel(self.id)}Intent"
+        return f"{NOT_COVERED_PREFIX}{camel(self.id)}Intent"
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class Scope:
 
 
 OFF_TOPIC_INTENT = "OffTopicIntent"
+NOT_COVERED_PREFIX = "NotCovered"
 SAFETY_INTENT = "SafetyIntent"
 
 

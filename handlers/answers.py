@@ -14,7 +14,7 @@ from ask_sdk_model import Response
 
 from content import Topic, guide
 from content.questions import OFF_TOPIC_INTENT, SAFETY_INTENT, NotCovered
-from handlers import narration, reply, suggestions
+from handlers import narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_text
 from handlers.state import PENDING_CONFIRM, PENDING_MORE, ListenerState
@@ -89,8 +89,8 @@ class NotCoveredHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         group = _not_covered_group(intent_name(handler_input))
         assert group is not None
-        return reply.ask(handler_input, guide().scope.not_covered_reply,
-                         prompt=suggestions.you_could_ask(group.instead), aside=True)
+        return narration.plain_reply(handler_input, guide().scope.not_covered_reply,
+                                     group.instead, missed=False)
 
 
 def _not_covered_group(name: str) -> NotCovered | None:
@@ -104,8 +104,8 @@ class OffTopicHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         scope = guide().scope
-        return reply.ask(handler_input, scope.off_topic_reply,
-                         prompt=suggestions.you_could_ask(scope.off_topic_instead), aside=True)
+        return narration.plain_reply(handler_input, scope.off_topic_reply, scope.off_topic_instead,
+                                     missed=False)
 
 
 class SafetyHandler(IntentHandler):

@@ -45,10 +45,12 @@ def _echoable(heard: str) -> bool:
 
 def _not_a_known_word(handler_input: HandlerInput, heard: str) -> str:
     """What to say for a word not in the glossary: "that" in a section is offered the
-    words of the page being read; any other word gets the first few of the glossary."""
+    words of what was just heard (an answer or a page); any other word gets the first few
+    of the glossary."""
     echo = " ".join(heard.split())
     state = ListenerState.of(handler_input)
-    on_page = _terms_in(narration.page_heard(state)) if echo.lower() in NOT_A_WORD and state.started else []
+    just_heard = state.last_speech or narration.page_heard(state)
+    on_page = _terms_in(just_heard) if echo.lower() in NOT_A_WORD and state.started else []
     if on_page:
         return guide().message("term_on_page", examples=narration.spoken_list(on_page))
     if _echoable(echo):

@@ -98,7 +98,9 @@ class HelpHandler(IntentHandler):
         if state.started and not state.finished:
             said = content.message("help_in_section", title=narration.current_section(state).title)
             return reply.ask(handler_input, said, prompt=narration.next_step(state))
-        return reply.ask(handler_input, content.message("help_general"), prompt=narration.options(state))
+        state.pending = ""
+        return reply.ask(handler_input, content.message("help_general"),
+                         prompt=content.message("help_prompt"))
 
 
 class NoticeHandler(IntentHandler):

@@ -12,6 +12,7 @@ from ask_sdk_model import Response
 from content import Section, guide
 from handlers import reply, suggestions
 from handlers.state import (
+    KEEPS_ITS_QUESTION,
     LIST_OFFERS,
     PENDING_CONTINUE,
     PENDING_NEXT,
@@ -127,26 +128,33 @@ def resume_offer(state: ListenerState) -> str:
 
 
 def not_understood(handler_input: HandlerInput) -> Response:
-    """A miss. With a question open, ask it again; otherwise say plainly that the guide
-    does not cover that and offer two things it can tell. After two misses in a row,
-    the questions closest to what was said, when a front-end heard them."""
+    """A miss: said plainly as something the guide does not cover (Alexa sends anything it
+    could not place to FallbackIntent), unless a yes-or-no question is open."""
     state = ListenerState.of(handler_input)
-    state.misunderstood += 1
-    state.missed = True
+    said = (guide().message("misunderstood") if state.pending in KEEPS_ITS_QUESTION
+            else guide().scope.not_covered_reply)
+    return plain_reply(handler_input, said, suggestions.topics_here(state), missed=True)
+
+
+def plain_reply(handler_input: HandlerInput, said: str, instead: list[str] | tuple[str, ...], *,
+                missed: bool) -> Response:
+    """A reply that answers no question of the guide's (a miss, something not covered, off
+    topic) and then offers what it can answer. An open offer to resume or to hear more of a
+    list is asked again instead, so a stray word never loses the listener's place. After two
+    misses in a row, the questions closest to what was said, when a front-end heard them."""
+    state = ListenerState.of(handler_input)
     content = guide()
+    if missed:
+        state.misunderstood += 1
+        state.missed = True
     if state.pending == PENDING_RESUME:
-        # Keep the offer open: a stray word should not lose the listener's place. Asked
-        # twice, say plainly which answers there are.
+        # Asked twice, say plainly which answers there are.
         prompt = resume_offer(state) if state.misunderstood < 2 else content.message("resume_yes_no")
-        return reply.ask(handler_input, content.message("misunderstood"), prompt=prompt, aside=True)
+        return reply.ask(handler_input, said, prompt=prompt, aside=True)
     if state.pending in LIST_OFFERS and state.last_prompt:
-        # The same for a list's offer of more: it names its answers itself.
-        return reply.ask(handler_input, content.message("misunderstood"), prompt=state.last_prompt,
-                         aside=True)
+        return reply.ask(handler_input, said, prompt=state.last_prompt, aside=True)
     state.pending = ""
-    if state.misunderstood >= 2:
-        closest = suggestions.near_topics(handler_input) or suggestions.topics_here(state)
-        return reply.ask(handler_input, content.message("misunderstood_again"),
-                         prompt=suggestions.you_could_ask(closest), aside=True)
-    return reply.ask(handler_input, content.scope.not_covered_reply,
-                     prompt=suggestions.you_could_ask(suggestions.topics_here(state)), aside=True)
+    if missed and state.misunderstood >= 2:
+        said = content.message("misunderstood_again")
+        instead = suggestions.near_topics(handler_input) or instead
+    return reply.ask(handler_input, said, prompt=suggestions.you_could_ask(instead), aside=True)

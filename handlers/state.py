@@ -15,6 +15,7 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from content import guide
+from content.questions import NOT_COVERED_PREFIX, OFF_TOPIC_INTENT, SAFETY_INTENT
 
 SESSION_KEY = "listener"
 REQUEST_KEY = "listener_state"
@@ -49,6 +50,8 @@ OFFER_ANSWERS = {
                                   "SlowerIntent", "FasterIntent", "NormalSpeedIntent",
                                   *_KEEP_ANY_OFFER)),
 }
+# Offers that a stray word must not withdraw: the question is asked again.
+KEEPS_ITS_QUESTION = (PENDING_RESUME, *LIST_OFFERS)
 PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_MORE, PENDING_CONFIRM,
             *LIST_OFFERS)
 
@@ -114,9 +117,10 @@ class ListenerState:
             self.pending = ""
 
     def withdraw_unanswered_offer(self, intent: str) -> None:
-        """Drop an open offer this request does not answer (see OFFER_ANSWERS)."""
+        """Drop an open offer this request does not answer (see OFFER_ANSWERS). Something
+        the guide does not cover is an aside, like a miss: it keeps the offer."""
         answers = OFFER_ANSWERS.get(self.pending)
-        if answers is not None and intent not in answers:
+        if answers is not None and intent not in answers and not is_aside(intent):
             self.pending, self.list_offset, self.offered = "", 0, ""
 
     def saved(self) -> dict[str, Any]:
@@ -182,6 +186,11 @@ class ListenerState:
             self.go_to(previous, last_page)
             return True
         return False
+
+
+def is_aside(intent: str) -> bool:
+    """Requests that answer nothing the guide offered: not covered, off topic, safety."""
+    return intent.startswith(NOT_COVERED_PREFIX) or intent in (OFF_TOPIC_INTENT, SAFETY_INTENT)
 
 
 @cache

@@ -36,6 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from content import guide
+from handlers.glossary import NOT_A_WORD
 from skill.utterances import FALLBACK, MODEL_FILE, Resolution, Resolver, Slot, resolver, tidy
 
 # The three bands.
@@ -58,7 +59,8 @@ TUNING = Tuning()
 # Asked for only in so many words: "what does brainstem mean" reaches the glossary by its
 # own pattern (steps 1 and 2) and only for a glossary word; scored, a question that
 # merely mentions a word ("is it cranial nerve seven") would be read a definition.
-EXACT_ONLY = frozenset({"DefineTermIntent"})
+DEFINE_INTENT = "DefineTermIntent"
+EXACT_ONLY = frozenset({DEFINE_INTENT})
 # A sample that is nothing but a slot ("{section}") matches the whole utterance exactly
 # or not at all: scored, any question mentioning "causes" would open that section.
 BARE_SLOT = re.compile(r"\{\w+\}")
@@ -66,7 +68,7 @@ NEAREST = 3  # questions suggested after a miss
 
 # The ways people name the condition: all become "it", as in the samples' "{it}".
 CONDITION_NAMES = re.compile(
-    r"\b(?:hemi ?facial|facial) spasms?\b|\bhfs\b|\bhemi ?facial\b|\b(?:this|the|that) condition\b")
+    r"\b(?:hemi ?facial|facial) spasms?\b|\bhfs\b|\b(?:this|the|that) condition\b")
 # Contractions, texting and everyday words, written as the samples write them.
 SPELLINGS = {
     "what's": "what is", "whats": "what is", "wat": "what", "wot": "what", "wht": "what",
@@ -160,6 +162,8 @@ class Understander:
         if again.intent != FALLBACK and _fully_resolved(again):
             return Understanding(ANSWER, again)
         loose = exact if exact.intent != FALLBACK else None
+        if loose is not None and _points_back(loose):
+            return Understanding(ANSWER, loose)  # "what does that mean": the glossary asks back
         return self.decide(self.rank(said), loose)
 
     def prepare(self, text: str) -> str:
@@ -255,6 +259,12 @@ class _WordOverlap:
         total = sum(weight.values()) or 1.0
         shared = np.array([sum(weight[w] for w in words & sample) for sample in self.sample_words])
         return shared / np.where(self.sample_totals == 0, 1, self.sample_totals), shared / total
+
+
+def _points_back(resolution: Resolution) -> bool:
+    """'What does that mean': a glossary question about what was just heard."""
+    return resolution.intent == DEFINE_INTENT and any(
+        slot.value in NOT_A_WORD for slot in resolution.slots.values())
 
 
 def _fully_resolved(resolution: Resolution) -> bool:

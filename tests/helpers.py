@@ -28,6 +28,7 @@ class Fact:
     id: str
     statement: str
     phrases: tuple[tuple[str, ...], ...]
+    question: str
     where: str = "pages"
 
     def found_in(self, text: str) -> bool:
@@ -43,7 +44,7 @@ def _has_phrase(text: str, phrase: str) -> bool:
 def load_facts() -> list[Fact]:
     data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
     return [Fact(id=f["id"], statement=f["statement"], where=f.get("in", "pages"),
-                 phrases=tuple(tuple(group) for group in f["phrases"]))
+                 phrases=tuple(tuple(group) for group in f["phrases"]), question=f["question"])
             for f in data["facts"]]
 
 

@@ -57,6 +57,23 @@ def test_summary_reads_at_grade_eight_or_below(section: Any) -> None:
     assert textstat.flesch_kincaid_grade(section.summary) <= MAX_GRADE
 
 
+@pytest.mark.parametrize("topic", [t for t in guide().topics() if t.answer], ids=lambda t: t.id)
+def test_answer_reads_at_grade_eight_or_below(topic: Any) -> None:
+    assert textstat.flesch_kincaid_grade(topic.answer.text) <= MAX_GRADE
+
+
+def test_scope_replies_read_at_grade_eight_or_below() -> None:
+    scope = guide().scope
+    for reply in (scope.not_covered_reply, scope.off_topic_reply, scope.safety_reply):
+        assert textstat.flesch_kincaid_grade(reply) <= MAX_GRADE, reply
+
+
+@pytest.mark.parametrize("topic", [t for t in guide().topics() if t.answer], ids=lambda t: t.id)
+def test_answer_is_short_enough_to_hear_once(topic: Any) -> None:
+    """About 25 seconds at most, offer included."""
+    assert len(f"{topic.answer.text} {topic.answer.offer}".split()) <= 60
+
+
 @pytest.mark.parametrize("entry", guide().glossary, ids=lambda e: e.term)
 def test_glossary_meaning_reads_at_grade_eight_or_below(entry: Any) -> None:
     assert textstat.flesch_kincaid_grade(entry.meaning) <= MAX_GRADE
@@ -214,16 +231,24 @@ def _answers(answers: Any) -> Callable[[dict], None]:
     return change
 
 
+def _answer(**changes: Any) -> list[dict[str, Any]]:
+    answer = {"id": "pressure", "questions": ["what presses on it"], "answer": "A vessel.",
+              "offer": "Want more?", "more": 2}
+    answer.update(changes)
+    return [{k: v for k, v in answer.items() if v is not None}]
+
+
 @pytest.mark.parametrize(("answers", "field", "problem"), [
-    ([{"page": 1, "questions": ["why"]}], "answers[1].page", "from 2 to 3"),
-    ([{"page": 9, "questions": ["why"]}], "answers[1].page", "from 2 to 3"),
-    ([{"page": "two", "questions": ["why"]}], "answers[1].page", "page number"),
-    ([{"page": 2}], "answers[1].questions", "list of one or more texts"),
-    ([{"page": 2, "questions": ["why"]}, {"page": 2, "questions": ["how"]}], "answers",
-     "names a page twice"),
+    (_answer(more=9), "answers[1].more", "from 1 to 2, or a section id"),
+    (_answer(more=True), "answers[1].more", "from 1 to 2, or a section id"),
+    (_answer(questions=None), "answers[1].questions", "list of one or more texts"),
+    (_answer(answer=None), "answers[1].answer", "must be some text"),
+    (_answer(offer=None), "answers[1].offer", "must be some text"),
+    (_answer(id="Bad Id"), "answers[1].id", "lower-case letters"),
+    (_answer(questions=["what presses on {that}"]), "answers[1].questions[1]", "only use {it}"),
     ("page 2", "answers", "must be a list"),
-], ids=["page one", "past the last page", "not a number", "no questions", "page twice",
-        "not a list"])
+], ids=["past the last page", "not a number", "no questions", "no answer", "no offer",
+        "bad id", "unknown placeholder", "not a list"])
 def test_a_broken_answer_is_reported(content_copy: Path, answers: Any, field: str,
                                      problem: str) -> None:
     _edit(_section_file(content_copy), _answers(answers))
@@ -231,6 +256,41 @@ def test_a_broken_answer_is_reported(content_copy: Path, answers: Any, field: st
         load_guide(content_copy)
     assert caught.value.field == field
     assert problem in str(caught.value)
+
+
+def test_an_answer_offering_an_unknown_section_is_reported(content_copy: Path) -> None:
+    _edit(_section_file(content_copy), _answers(_answer(more="nowhere")))
+    with pytest.raises(ContentError, match="'nowhere' is not a section id"):
+        load_guide(content_copy)
+
+
+def test_an_answer_id_used_twice_is_reported(content_copy: Path) -> None:
+    _edit(_section_file(content_copy), _answers(_answer(id="treatment")))
+    with pytest.raises(ContentError, match="'treatment' is used twice"):
+        load_guide(content_copy)
+
+
+def test_a_question_asked_in_two_places_is_reported(content_copy: Path) -> None:
+    _edit(_section_file(content_copy), _answers(_answer(questions=["how is it treated"])))
+    with pytest.raises(ContentError, match="'how is it treated' is asked in two places"):
+        load_guide(content_copy)
+
+
+def test_a_question_with_it_is_heard_with_every_name_of_the_condition() -> None:
+    causes = guide().section("causes")
+    assert {f"what causes {name}" for name in guide().subjects} <= set(causes.questions)
+
+
+def _scope_offers(topic_id: str) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        data["off_topic"]["instead"] = ["causes", topic_id]
+    return change
+
+
+def test_scope_offering_an_unknown_answer_is_reported(content_copy: Path) -> None:
+    _edit(content_copy / "scope.yaml", _scope_offers("cures"))
+    with pytest.raises(ContentError, match="'cures' is not a section or answer id"):
+        load_guide(content_copy)
 
 
 def _drop_guide_end(data: dict) -> None:

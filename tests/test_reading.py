@@ -5,35 +5,57 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from handlers import narration
 from skill.conversation import Conversation, Turn
-from tests.helpers import MAX_SSML, check_reply, message, send_intent
+from tests.helpers import check_reply, message, send_intent
 
-OVERVIEW, CAUSES, SYMPTOMS = (guide().section(i) for i in ("overview", "causes", "symptoms"))
+OVERVIEW, CAUSES, SYMPTOMS, TREATMENT = (guide().section(i) for i in (
+    "overview", "causes", "symptoms", "treatment"))
 LAST = guide().sections[-1]
 ALL_PAGES = [page for section in guide().sections for page in section.pages]
 
 
-def test_a_question_reads_its_section_from_the_start(launched: Conversation) -> None:
+def test_a_question_gets_its_answer_first_then_one_offer(launched: Conversation) -> None:
     turn = launched.say("what causes it")
-    assert turn.text == f"{CAUSES.title}. {CAUSES.pages[0]} {message('more_pages')}"
+    assert turn.text == f"{CAUSES.pages[0]} {CAUSES.offer}"
 
 
-def test_a_question_a_later_page_answers_reads_that_page_after_the_title(
-        launched: Conversation) -> None:
-    turn = launched.say("can it kill me")
-    assert turn.text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[3]}")
+def test_a_specific_question_gets_its_own_answer(launched: Conversation) -> None:
+    dangerous = guide().topic("dangerous").answer
+    assert launched.say("can it kill me").text == f"{dangerous.text} {dangerous.offer}"
 
 
-def test_a_question_a_later_page_answers_sets_the_place_there(launched: Conversation) -> None:
+def test_yes_to_the_offer_reads_the_page_it_offered(launched: Conversation) -> None:
+    launched.say("which nerve is it")
+    assert launched.say("yes").text.startswith(CAUSES.pages[1])
+
+
+def test_yes_to_an_offer_of_another_section_reads_its_answer(launched: Conversation) -> None:
+    launched.say("is it dangerous")  # offers how it is treated
+    assert launched.say("yes").text.startswith(f"{TREATMENT.title}. {TREATMENT.pages[0]}")
+
+
+def test_no_to_the_offer_moves_nothing_and_gives_the_choices(launched: Conversation) -> None:
+    launched.say("which nerve is it")
+    turn = launched.say("no")
+    assert message("first_options") in turn.reprompt
+    assert launched.say("where am I").text.startswith(f"You're in section 2, {CAUSES.title}, page 1")
+
+
+def test_an_answer_sets_the_place_at_its_section(launched: Conversation) -> None:
     launched.say("does it get worse")
     assert launched.say("where am I").text.startswith(
-        f"You're in section 3, {SYMPTOMS.title}, page 2")
+        f"You're in section 3, {SYMPTOMS.title}, page 1")
 
 
-def test_in_brief_mode_such_a_question_still_hears_its_answer(launched: Conversation) -> None:
+def test_next_after_an_answer_reads_the_section_on(launched: Conversation) -> None:
+    launched.say("what causes it")
+    assert launched.say("next").text.startswith(CAUSES.pages[1])
+
+
+def test_in_brief_mode_a_question_still_hears_its_answer(launched: Conversation) -> None:
     launched.say("brief")
-    assert OVERVIEW.pages[3] in launched.say("is it dangerous").text
+    dangerous = guide().topic("dangerous").answer
+    assert dangerous.text in launched.say("is it dangerous").text
 
 
 def test_a_section_name_in_a_slot_reads_that_section(launched: Conversation) -> None:
@@ -47,30 +69,30 @@ def test_a_section_name_as_alexa_resolves_it(launched: Conversation) -> None:
 
 
 def test_an_unknown_section_name_is_not_read(launched: Conversation) -> None:
-    turn = launched.say("tell me about the moon")
-    assert turn.text.startswith(message("misunderstood"))
-    assert all(section.name in turn.reprompt for section in guide().sections)
+    turn = send_intent(launched, "ReadSectionIntent", section="the moon")
+    assert turn.text.startswith(guide().scope.not_covered_reply)
+    assert turn.reprompt.startswith("You could ask:")
 
 
 def test_an_empty_section_slot_is_not_read(launched: Conversation) -> None:
     turn = send_intent(launched, "ReadSectionIntent")
-    assert turn.text.startswith(message("misunderstood"))
+    assert turn.text.startswith(guide().scope.not_covered_reply)
 
 
 def test_next_reads_the_following_page(launched: Conversation) -> None:
-    launched.say("what causes it")
-    assert launched.say("next").text == f"{CAUSES.pages[1]} {message('more_pages')}"
+    launched.say("what is it")
+    assert launched.say("next").text == f"{OVERVIEW.pages[1]} " + message(
+        "section_end", title=OVERVIEW.title, next=CAUSES.title)
 
 
 def test_tell_me_more_reads_the_following_page(launched: Conversation) -> None:
     """Not the detail setting, which would read the same page again."""
-    launched.say("what causes it")
-    assert launched.say("tell me more").text == f"{CAUSES.pages[1]} {message('more_pages')}"
+    launched.say("how is it treated")
+    assert launched.say("tell me more").text == f"{TREATMENT.pages[1]} {message('more_pages')}"
 
 
 def test_next_at_the_end_of_a_section_names_what_comes_next(launched: Conversation) -> None:
     launched.say("what causes it")
-    launched.say("next")
     turn = launched.say("next")
     assert turn.reprompt == message("section_end", title=CAUSES.title, next=SYMPTOMS.title)
 
@@ -86,7 +108,7 @@ def test_next_at_the_end_of_a_section_names_what_comes_next(launched: Conversati
                  f"{message('back_to_section', title=CAUSES.title, page=len(CAUSES.pages))} "
                  f"{CAUSES.pages[-1]}",
                  id="previous_into_the_section_before_names_it_and_its_last_page"),
-    pytest.param(["what causes it", "next", "next"], "previous", CAUSES.pages[1],
+    pytest.param(["how is it treated", "next", "next"], "previous", TREATMENT.pages[1],
                  id="previous_within_a_section_reads_the_page_alone"),
     pytest.param(["start over"], "previous",
                  f"{message('first_page')} {OVERVIEW.title}. {OVERVIEW.pages[0]}",
@@ -192,42 +214,28 @@ def test_read_everything_from_a_section_start_begins_with_its_title(
     assert launched.say("read everything").text.startswith(f"{CAUSES.title}. {CAUSES.pages[0]}")
 
 
-def test_read_everything_reads_several_pages_in_one_reply(launched: Conversation) -> None:
+def test_read_everything_reads_one_page_then_checks(launched: Conversation) -> None:
+    """A short check between pages, so 'where am I', 'slower' and 'back' act on the page
+    just heard."""
     turn = launched.say("read everything")
-    heard = [page for page in ALL_PAGES if page in turn.text]
-    assert len(heard) >= 3
-    assert len(turn.ssml) < MAX_SSML
+    assert [page for page in ALL_PAGES if page in turn.text] == [OVERVIEW.pages[0]]
+    assert turn.reprompt == message("continue_reading")
     check_reply(turn)
 
 
-def test_read_everything_at_the_slowest_speed_stays_under_alexas_limit(
+def test_where_am_i_while_reading_everything_names_the_page_just_heard(
         launched: Conversation) -> None:
-    launched.say("slower")
-    launched.say("slower")
-    turn = launched.say("read everything")
-    assert 'rate="70%"' in turn.ssml
-    assert len(turn.ssml) < MAX_SSML
+    launched.say("read everything")
+    launched.say("yes")
+    assert launched.say("where am I").text.startswith(
+        f"You're in section 1, {OVERVIEW.title}, page 2")
 
 
-@pytest.fixture
-def small_replies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make 'read everything' fill a reply after a few pages, as a longer guide would."""
-    monkeypatch.setattr(narration, "READ_ALL_BUDGET", 700)
-
-
-@pytest.mark.usefixtures("small_replies")
-def test_read_everything_asks_to_go_on_when_a_reply_is_full(launched: Conversation) -> None:
-    turn = launched.say("read everything")
-    assert sum(page in turn.text for page in ALL_PAGES) >= 2
-    assert turn.reprompt == message("continue_reading")
-
-
-@pytest.mark.usefixtures("small_replies")
 def test_read_everything_with_yes_reaches_the_end_hearing_each_page_once(
         launched: Conversation) -> None:
     turns = [launched.say("read everything")]
     while message("guide_end") not in turns[-1].text:
-        assert len(turns) < len(ALL_PAGES), "never reached the end"
+        assert len(turns) <= len(ALL_PAGES), "never reached the end"
         assert turns[-1].reprompt == message("continue_reading")
         turns.append(launched.say("yes"))
     heard = " ".join(turn.text for turn in turns)
@@ -236,7 +244,6 @@ def test_read_everything_with_yes_reaches_the_end_hearing_each_page_once(
     assert positions == sorted(positions)
 
 
-@pytest.mark.usefixtures("small_replies")
 def test_no_to_go_on_stops_reading(launched: Conversation) -> None:
     launched.say("read everything")
     turn = launched.say("no")
@@ -244,47 +251,22 @@ def test_no_to_go_on_stops_reading(launched: Conversation) -> None:
     assert not turn.ended
 
 
-# --- "Alexa, stop" in the middle of a long reply ------------------------------------------
-
-
-@pytest.fixture
-def second_reply(launched: Conversation) -> Turn:
-    """'Read everything' and yes: the second reply of several pages, from causes page 1."""
-    launched.say("what causes it")
-    launched.say("back")  # the last page of the overview
-    launched.say("read everything")
-    turn = launched.say("yes")
-    assert sum(page in turn.text for page in ALL_PAGES) >= 2  # else these tests prove nothing
-    return turn
-
-
-@pytest.mark.usefixtures("small_replies")
 @pytest.mark.parametrize("word", ["stop", "pause"])
-def test_stopping_a_long_reply_keeps_the_place_where_it_began(
-        launched: Conversation, second_reply: Turn, word: str) -> None:
-    first_page = next(page for page in ALL_PAGES if page in second_reply.text)
+def test_stopping_while_reading_everything_keeps_the_page_just_heard(
+        launched: Conversation, word: str) -> None:
+    launched.say("read everything")
+    heard = launched.say("yes")
     launched.say(word)
     launched.end()
     launched.launch()
-    assert launched.say("yes").text.startswith(first_page)
-
-
-@pytest.mark.usefixtures("small_replies")
-def test_answering_after_a_long_reply_keeps_the_place_at_its_end(
-        launched: Conversation, second_reply: Turn) -> None:
-    last_page = [page for page in ALL_PAGES if page in second_reply.text][-1]
-    assert launched.say("repeat").text == second_reply.text  # heard it through: carries on
-    assert launched.say("where am I").text.startswith("You're in")
-    launched.say("stop")
-    launched.end()
-    launched.launch()
-    assert launched.say("yes").text.startswith(last_page)
+    assert launched.say("yes").text.startswith(next(p for p in ALL_PAGES if p in heard.text))
 
 
 def test_stopping_at_the_very_end_of_read_everything_still_offers_to_carry_on(
         launched: Conversation) -> None:
     launched.say("the last section")
-    launched.say("read everything")  # reads to the end of the guide in one reply
+    launched.say("next")
+    launched.say("read everything")
     launched.say("stop")
     launched.end()
     assert launched.launch().reprompt.startswith("Last time you were in section")

@@ -130,10 +130,12 @@ def chatting(conversation: Conversation) -> Conversation:
 @pytest.mark.parametrize("how", ["name", "title", "tell me about"])
 def test_a_section_can_be_read_by_typing_its_name(chatting: Conversation, section: Any,
                                                   how: str) -> None:
+    """Read from its title, or, where the name is also its question ("when to get help"),
+    answered: both begin with its first page."""
     typed = {"name": section.name, "title": section.title,
              "tell me about": f"tell me about {section.name}"}[how]
     turn = chatting.say(typed)
-    assert turn.text.startswith(f"{section.title}. {section.pages[0]}")
+    assert turn.text.startswith((f"{section.title}. {section.pages[0]}", section.pages[0]))
 
 
 @pytest.mark.parametrize("section", guide().sections, ids=lambda s: s.id)

@@ -74,6 +74,20 @@ def problems(expect: dict[str, Any], reply: Reply) -> list[str]:
         heading = content.message("section_heading", title=section.title)
         if page == 1:
             need(heading, "section heading on its first page")
+    if "answers" in expect:
+        topic = content.topic(expect["answers"])
+        if topic is None:
+            found.append(f"no answer {expect['answers']!r}")
+        else:
+            text_of = topic.answer.text if topic.answer else topic.home.pages[0]
+            offer = topic.answer.offer if topic.answer else topic.home.offer
+            need(text_of, f"answer {topic.id}")
+            need(offer, f"offer after {topic.id}")
+    for kind, said in (("not_covered", content.scope.not_covered_reply),
+                       ("safety", content.scope.safety_reply),
+                       ("off_topic", content.scope.off_topic_reply)):
+        if expect.get(kind):
+            need(said, kind.replace("_", " "))
     if "where" in expect:
         section, page = _section(expect["where"]["section"]), expect["where"]["page"]
         number = content.sections.index(section) + 1
