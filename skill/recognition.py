@@ -78,6 +78,9 @@ PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "pica": ("P AY K AH",),
     "botox": ("B OW T AA K S", "B AA T AA K S"),
     "mvd": ("EH M V IY D IY",),
+    "hemi": ("HH EH M IY",),
+    "gp": ("JH IY P IY",),
+    "blepharospasm": ("B L EH F ER OW S P AE Z AH M",),
 }
 
 
