@@ -252,7 +252,7 @@ def stalled_post(port: int) -> socket.socket:
 @pytest.mark.slow
 def test_clients_that_stop_sending_a_body_get_a_408_and_healthz_still_answers(
         tmp_path: Path, servers: list[Server]) -> None:
-    server = Server(tmp_path / "data", tmp_path / "server.log", SPASM_GUIDE_BODY_TIMEOUT="1")
+    server = Server(tmp_path / "data", tmp_path / "server.log", SPASM_GUIDE_REQUEST_TIMEOUT="1")
     servers.append(server)
     stalled = [stalled_post(server.port) for _ in range(4)]  # twice the server's threads
     try:

@@ -476,7 +476,7 @@ def base_url(local_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_default_fetcher_has_a_timeout_and_a_size_limit():
     fetcher = RequestVerifier().fetcher
     assert isinstance(fetcher, UrlFetcher)
-    assert fetcher.timeout == 5.0
+    assert fetcher.timeout == 2.0
     assert fetcher.max_bytes == 64 * 1024
 
 
