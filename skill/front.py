@@ -92,7 +92,11 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._open[self._address] >= self.limits.max_client_connections:
             self._address = None  # not counted
             transport.write(error_response(503, "too many connections from this address"))
-            transport.close()
+            # Closed at once, the connection would reset, and the client might never read
+            # the 503: end our side, and let the whole thing go a moment later.
+            transport.pause_reading()
+            transport.write_eof()
+            self.loop.call_later(1.0, transport.close)
             return
         self._open[self._address] += 1
         self._arm()
