@@ -3,16 +3,18 @@
 Every figure that has a goal is a ratio against a reference measured in the
 same run on the same machine, so the numbers mean something on any computer:
 
-  request cost   POST /alexa through Flask's test client: a section question
-                 (ReadCausesIntent, saved state in SQLite) vs bench/reference_skill.py
-                 behind a one-route Flask app. Rounds of both are interleaved.
+  request cost   POST /alexa through Flask's test client, with the JSON request log that
+                 `serve` writes: a launch, a section question (ReadCausesIntent) and
+                 "next" inside a session, for a listener with a saved place in SQLite,
+                 each vs the same request to bench/reference_skill.py behind a
+                 one-route Flask app. Rounds of all are interleaved.
   cold start     fresh interpreter: import skill.lambda_function from the `make lambda`
                  folder (with its bytecode) and answer the first LaunchRequest with a
                  fresh SQLite folder, vs the same for the reference skill (compiled
                  the same way).
   HTTP load      `spasm-guide serve` on loopback at 1, 10 and 50 clients (bench/load.py's
                  server and listeners), with the CPU per request, and the reference
-                 skill under the same gunicorn settings for context.
+                 skill under the same server (gunicorn, skill/front.py) for context.
   memory         server worker RSS after 1,000 and after 10,000 requests.
   audio build    bench/audio_build.py's real-time factors and no-change rebuild.
   voice          bench/voice.py: offline voice intent accuracy (two voices) and the time
@@ -132,25 +134,63 @@ def _poster(client: Any) -> Callable[[str], None]:
     return post
 
 
+def in_session(answer: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """The next request of the conversation `answer` belongs to, as Alexa sends it."""
+    data = envelope(request, user="bench-returning")
+    data["session"].update(new=False, attributes=answer.get("sessionAttributes") or {})
+    return data
+
+
+@contextlib.contextmanager
+def serve_logging() -> Iterator[None]:
+    """Logging as `spasm-guide serve` has it: JSON, INFO, a line per request (to /dev/null),
+    so its cost is in the figures; put back afterwards."""
+    from skill import logs
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    with open(os.devnull, "w") as sink:
+        logs.configure("json", "INFO", stream=sink)
+        try:
+            yield
+        finally:
+            for handler in list(root.handlers):
+                if handler not in handlers:
+                    root.removeHandler(handler)
+            root.setLevel(level)
+
+
+REQUEST_KINDS = {"launch": "LaunchRequest, new session",
+                 "question": f"{SECTION_INTENT}, new session",
+                 "next": "AMAZON.NextIntent inside a session"}
+
+
 def request_cost(config: Config) -> dict[str, Any]:
-    """Per-request time through the Flask test client, project vs reference, interleaved."""
+    """Per-request time through the Flask test client, project vs reference, interleaved:
+    a launch, a section question and "next" in a session, for a listener with a saved place."""
     import reference_skill
 
     from skill.web import create_app
 
-    with tempfile.TemporaryDirectory(prefix="spasm-bench-") as tmp:
-        project = _poster(create_app(verify=False, data_dir=tmp).test_client())
+    with tempfile.TemporaryDirectory(prefix="spasm-bench-") as tmp, serve_logging():
+        app = create_app(verify=False, data_dir=tmp).test_client()
+        project = _poster(app)
         reference = _poster(reference_skill.create_app().test_client())
-        returning = json.dumps(envelope(intent(SECTION_INTENT), user="bench-returning"))
+        question = envelope(intent(SECTION_INTENT), user="bench-returning")
+        answered = app.post("/alexa", json=question).get_json()
+        bodies = {"launch": json.dumps(envelope(LAUNCH, user="bench-returning")),
+                  "question": json.dumps(question),
+                  "next": json.dumps(in_session(answered, intent("AMAZON.NextIntent")))}
         per_variant = config.rounds * config.per_round
         # A first-time listener: nothing saved yet, so the answer reads, misses and inserts a row.
         first_visits = iter([json.dumps(envelope(intent(SECTION_INTENT), user=f"bench-new-{i}"))
                              for i in range(per_variant + config.per_round)])
         variants: dict[str, Callable[[], None]] = {
-            "project": lambda: project(returning),
             "project_first_visit": lambda: project(next(first_visits)),
-            "reference": lambda: reference(returning),
         }
+        for kind, body in bodies.items():
+            variants[kind] = lambda body=body: project(body)
+            variants[f"reference_{kind}"] = lambda body=body: reference(body)
         samples: dict[str, list[int]] = {name: [] for name in variants}
         for run in variants.values():  # warm-up: caches, connections, the saved row
             for _ in range(config.per_round):
@@ -165,11 +205,13 @@ def request_cost(config: Config) -> dict[str, Any]:
                     run()
                     out.append(clock() - start)
     result: dict[str, Any] = {name: summary_us(values) for name, values in samples.items()}
-    reference_figures = result["reference"]
-    for name in ("project", "project_first_visit"):
-        result[name]["ratio_median"] = ratio(result[name]["median_us"], reference_figures["median_us"])
-        result[name]["ratio_p99"] = ratio(result[name]["p99_us"], reference_figures["p99_us"])
-    result["request"] = f"{SECTION_INTENT}, new session, saved state in SQLite, verification off"
+    for kind in (*REQUEST_KINDS, "project_first_visit"):
+        reference_figures = result[f"reference_{kind}" if kind in REQUEST_KINDS
+                                   else "reference_question"]
+        result[kind]["ratio_median"] = ratio(result[kind]["median_us"], reference_figures["median_us"])
+        result[kind]["ratio_p99"] = ratio(result[kind]["p99_us"], reference_figures["p99_us"])
+    result["requests"] = {**REQUEST_KINDS, "conditions": "saved state in SQLite, verification off, "
+                          "JSON request log at INFO as `serve` writes it"}
     return result
 
 
@@ -271,14 +313,14 @@ def running_server(folder: Path, reference: bool = False
                    ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """`spasm-guide serve --no-verify` as bench/load.py starts it (2 workers x 4 threads,
     JSON request logs on, as in production), or with `reference` the reference skill's
-    Flask app under the same gunicorn settings; on a free loopback port, always stopped."""
+    Flask app under the same server; on a free loopback port, always stopped."""
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
         try:
             if reference:
                 process, port = load.launch(lambda port: [
                     sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-                    "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
+                    "--worker-class", "skill.front.Worker", "--bind", f"127.0.0.1:{port}",
                     "reference_skill:create_app()"], log, cwd=BENCH)
             else:
                 process, port = load.start_server(folder / "data", workers=2, threads=4, log=log)
@@ -350,14 +392,15 @@ def _load_levels(config: Config, reference: bool) -> list[dict[str, Any]]:
 def http_load(config: Config) -> dict[str, Any]:
     """Closed loop: each client sends its next request as soon as the last is answered.
 
-    The reference skill runs under the same gunicorn settings, to show what the server
+    The reference skill runs under the same server and worker, to show what the server
     stack alone allows on this machine.
     """
     return {"source": "bench/load.py (listeners: launch, next, section questions and names, "
                       "numbers, where am I, session ends)",
-            "server": "spasm-guide serve --no-verify, 2 workers x 4 threads (gthread), JSON logs",
-            "reference_server": "bench/reference_skill.py's Flask app, gunicorn 2 workers x 4 "
-                                "threads (gthread), no logs, no state",
+            "server": "spasm-guide serve --no-verify, 2 workers (skill/front.py) x 4 app threads, "
+                      "JSON logs",
+            "reference_server": "bench/reference_skill.py's Flask app, gunicorn with the same "
+                                "worker (skill/front.py), 2 x 4, no logs, no state",
             "cores": os.cpu_count(),
             "levels": _load_levels(config, reference=False),
             "reference_levels": _load_levels(config, reference=True)}
@@ -540,11 +583,12 @@ def table(results: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
 
     if "request_cost" in results:
         cost = results["request_cost"]
-        ref = cost["reference"]
-        # The goal is for the section request; a first visit also inserts a row and hears the notice.
-        for name, label, has_goal in (("project", "request, returning listener", True),
-                                      ("project_first_visit", "request, first-time listener", False)):
+        # The goal is for a listener with a saved place; a first visit also inserts a row and
+        # hears the notice (compared with the reference's question).
+        labels = [(kind, f"request, {kind}", True) for kind in REQUEST_KINDS]
+        for name, label, has_goal in [*labels, ("project_first_visit", "request, first visit", False)]:
             mine = cost[name]
+            ref = cost[f"reference_{name}" if name in REQUEST_KINDS else "reference_question"]
             for stat in ("median", "p99"):
                 value, reference_value, times = mine[f"{stat}_us"], ref[f"{stat}_us"], mine[f"ratio_{stat}"]
                 add(f"{label} {stat}", f"{value:.0f} us", f"{reference_value:.0f} us", f"{times:.2f}x",
@@ -615,7 +659,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.ERROR)
     if args.profile:
         profile(args.profile)
         return 0

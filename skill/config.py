@@ -12,8 +12,13 @@ from pathlib import Path
 
 PORT_ENV = "SPASM_GUIDE_PORT"
 LOWEST_PORT, HIGHEST_PORT = 1, 65535
-BODY_TIMEOUT_ENV = "SPASM_GUIDE_BODY_TIMEOUT"
-DEFAULT_BODY_TIMEOUT, MAX_BODY_TIMEOUT = 5.0, 300.0
+REQUEST_TIMEOUT_ENV = "SPASM_GUIDE_REQUEST_TIMEOUT"
+DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT = 5.0, 300.0
+MAX_CONNECTIONS_ENV = "SPASM_GUIDE_MAX_CONNECTIONS"
+DEFAULT_MAX_CONNECTIONS = 1000
+MAX_CLIENT_CONNECTIONS_ENV = "SPASM_GUIDE_MAX_CLIENT_CONNECTIONS"
+DEFAULT_MAX_CLIENT_CONNECTIONS = 64
+MOST_CONNECTIONS = 100_000
 
 
 class ConfigError(ValueError):
@@ -42,7 +47,10 @@ class Settings:
     audio_base_url: str | None = None
     dynamodb_table: str | None = None
     log_level: str = "INFO"
-    body_timeout_text: str = ""  # as set, like port_text: only the web service reads it
+    # As set, like port_text: only the web service reads them.
+    request_timeout_text: str = ""
+    max_connections_text: str = ""
+    max_client_connections_text: str = ""
 
     @property
     def port(self) -> int:
@@ -52,22 +60,44 @@ class Settings:
             raise ConfigError(f"{PORT_ENV}: {error}") from None
 
     @property
-    def body_timeout(self) -> float:
-        """Seconds to wait for more of a request body: SPASM_GUIDE_BODY_TIMEOUT, or 5.
+    def request_timeout(self) -> float:
+        """Seconds a client has to send a whole request, headers and body: 5 unless set.
 
-        Alexa waits 8 seconds for an answer, so a body slower than that is no use anyway.
+        Alexa waits 8 seconds for an answer, so a request slower than that is no use anyway.
         """
-        text = self.body_timeout_text.strip()
-        if not text:
-            return DEFAULT_BODY_TIMEOUT
-        try:
-            seconds = float(text)
-        except ValueError:
-            seconds = math.nan
-        if not 0 < seconds <= MAX_BODY_TIMEOUT:
-            raise ConfigError(f"{BODY_TIMEOUT_ENV}: {text!r} is not a number of seconds "
-                              f"(more than 0, at most {MAX_BODY_TIMEOUT:g})")
-        return seconds
+        return _number(REQUEST_TIMEOUT_ENV, self.request_timeout_text, DEFAULT_REQUEST_TIMEOUT,
+                       MAX_REQUEST_TIMEOUT, float)
+
+    @property
+    def max_connections(self) -> int:
+        """Connections one server process keeps open at once; more are answered 503."""
+        return int(_number(MAX_CONNECTIONS_ENV, self.max_connections_text,
+                           DEFAULT_MAX_CONNECTIONS, MOST_CONNECTIONS, int))
+
+    @property
+    def max_client_connections(self) -> int:
+        """Connections one address may hold open in one server process; more are answered 503."""
+        return int(_number(MAX_CLIENT_CONNECTIONS_ENV, self.max_client_connections_text,
+                           DEFAULT_MAX_CLIENT_CONNECTIONS, MOST_CONNECTIONS, int))
+
+    def check_server_limits(self) -> None:
+        """ConfigError now, naming the variable, rather than in a worker that fails to start."""
+        self.request_timeout, self.max_connections, self.max_client_connections  # noqa: B018
+
+
+def _number(name: str, text: str, default: float, most: float, kind: type) -> float:
+    """A setting's number: the default when unset; ConfigError unless more than 0, at most `most`."""
+    text = text.strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= most:
+        what = "number of seconds" if kind is float else "whole number"
+        raise ConfigError(f"{name}: {text!r} is not a {what} (more than 0, at most {most:g})")
+    return value
 
 
 def from_environment(environ: dict[str, str] | None = None) -> Settings:
@@ -81,5 +111,7 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         audio_base_url=env.get("SPASM_GUIDE_AUDIO_BASE_URL") or None,
         dynamodb_table=env.get("SPASM_GUIDE_DYNAMODB_TABLE") or None,
         log_level=env.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper(),
-        body_timeout_text=env.get(BODY_TIMEOUT_ENV, ""),
+        request_timeout_text=env.get(REQUEST_TIMEOUT_ENV, ""),
+        max_connections_text=env.get(MAX_CONNECTIONS_ENV, ""),
+        max_client_connections_text=env.get(MAX_CLIENT_CONNECTIONS_ENV, ""),
     )

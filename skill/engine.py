@@ -33,7 +33,8 @@ def parse_envelope(payload: str | dict[str, Any]) -> RequestEnvelope:
     rather than parsing the text again (and a dict is not dumped and re-parsed first).
     """
     try:
-        data = json.loads(payload, parse_constant=_no_constant) if isinstance(payload, str) else payload
+        data = (json.loads(payload, parse_constant=_no_constant, parse_float=_finite_float)
+                if isinstance(payload, str) else payload)
     except BadRequest:
         raise
     except RecursionError as error:
@@ -86,6 +87,14 @@ def _no_constant(name: str) -> Any:
     """json.loads takes NaN and Infinity, which JSON has not, and they would be echoed
     back in sessionAttributes as JSON no one can parse."""
     raise BadRequest(NOT_JSON_NUMBER)
+
+
+def _finite_float(text: str) -> float:
+    """json.loads reads 1e999 as Infinity without asking parse_constant; refuse it too."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadRequest(NOT_JSON_NUMBER)
+    return value
 
 
 def _has_non_finite(value: Any) -> bool:

@@ -36,7 +36,8 @@ LAMBDA_RUNTIME_ENV = "AWS_LAMBDA_RUNTIME_API"  # set by Lambda's runtime, for it
 REQUEST_FIELDS = ("request_id", "request_type", "intent", "user", "latency_ms", "outcome",
                   "status")
 EXTRA_FIELDS = (*REQUEST_FIELDS, "reason", "event")
-OUTCOMES = ("ok", "refused", "bad_request", "error")
+# "unsaved": answered, but the listener's changes could not be saved (skill/storage.py).
+OUTCOMES = ("ok", "unsaved", "refused", "bad_request", "error")
 USER_PREFIX_CHARS = 8
 _IDENTIFIER = re.compile(r"[^\w.:-]")
 _MAX_IDENTIFIER = 80

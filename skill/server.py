@@ -1,8 +1,11 @@
 """Run the WSGI app under gunicorn, a production server, from Python.
 
 Why not `flask run`: the development server is single-purpose, unhardened
-and slow under concurrency. gunicorn's gthread workers give several processes,
-each with threads, sharing one SQLite file in WAL mode.
+and slow under concurrency. gunicorn's master starts, watches and restarts
+several worker processes sharing one SQLite file in WAL mode; each worker is
+skill/front.py's event loop, which reads whole requests within a deadline and
+hands them to a few threads (why not gunicorn's own thread-per-connection
+gthread worker: there, clients that send half a request hold every thread).
 """
 
 from __future__ import annotations
@@ -96,8 +99,8 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
     if not verify and not is_loopback(host):
         raise ConfigError(f"--no-verify (SPASM_GUIDE_VERIFY=0) is for loopback only, not {host}: "
                           "anyone who can reach the server could pose as Alexa")
-    # An unusable SPASM_GUIDE_BODY_TIMEOUT: one line now (ConfigError), not a worker failing.
-    from_environment().body_timeout  # noqa: B018 (read for its check)
+    # An unusable limit: one line now (ConfigError), not a worker failing to start.
+    from_environment().check_server_limits()
     if verify and not skill_id:
         log.warning("no --skill-id (SPASM_GUIDE_SKILL_ID): requests for any Alexa skill are "
                     "accepted; Amazon's certification requires the application id check")
@@ -105,11 +108,9 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
         "bind": bind_address(host, port),
         "workers": max(1, workers),
         "threads": max(1, threads),
-        "worker_class": "gthread",
+        "worker_class": "skill.front.Worker",
         "timeout": 30,
         "graceful_timeout": 5,
-        "limit_request_line": 4094,
-        "limit_request_field_size": 8190,
         "accesslog": None,
         "logger_class": RequestLogOnly,
         # gunicorn's own lines and ours in one format (see skill/logs.py).

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -23,6 +22,8 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
+
+from skill import logs
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         self._local = threading.local()
         self._migrated = False
         self._migrate_lock = threading.Lock()
+        # What went wrong with the latest read and the latest save in this process, if
+        # anything: what /healthz reports, since only real reads and writes find a full
+        # disk, a damaged page or a lost table.
+        self._failing: dict[str, str | None] = {"read": None, "save": None}
 
     @classmethod
     def in_folder(cls, data_dir: Path) -> SQLiteAdapter:
@@ -131,20 +136,39 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         """Why saved places cannot be kept now, in a few words, or None: for /healthz.
 
         Cheap enough for every probe and writes nothing (the first call on a thread opens
-        the database, creating it if need be): one query on this thread's connection, and
-        whether the file is still there and writable (open connections keep using a file
-        deleted while the server runs, so only this notices).
+        the database, creating it if need be): the table can be read on this thread's
+        connection, the file is still there (open connections keep using a file deleted
+        while the server runs, so only this notices), and this process's latest read and
+        latest save worked. File permissions are not consulted: an open database may still
+        save after its file turns read-only, and a save that fails says so itself.
         """
         try:
-            self._run("open the database",
-                      lambda connection: connection.execute("PRAGMA schema_version").fetchone())
+            self._run("open the database", lambda connection: None)
         except (PersistenceException, OSError):
             return "database cannot be opened"
+        try:
+            self._run("read the database", lambda connection: connection.execute(
+                "SELECT 1 FROM listener_state LIMIT 1").fetchone())
+        except PersistenceException as error:
+            return f"database cannot be read ({str(error.__cause__ or error)[:80]})"
         if not self.path.exists():
             return "database file is missing"
-        if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
-            return "database is read-only"
+        for action in ("save", "read"):
+            if self._failing[action]:
+                return f"the last {action} failed ({self._failing[action]})"
         return None
+
+    def _recorded(self, action: str, work: Any) -> Any:
+        """Run a read or a save, remembering how it went; a failed save marks the request."""
+        try:
+            result = self._run(f"{action} state", work)
+        except PersistenceException as error:
+            self._failing[action] = str(error.__cause__ or error)[:80]
+            if action == "save":
+                logs.note(outcome="unsaved")
+            raise
+        self._failing[action] = None
+        return result
 
     def schema_version(self) -> int:
         return self._connection().execute("PRAGMA user_version").fetchone()[0]
@@ -173,13 +197,13 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
                 "SELECT attributes FROM listener_state WHERE user_key = ?", (key,)).fetchone()
             return _decode(row[0]) if row else {}
 
-        return self._run("read saved state", read)
+        return self._recorded("read", read)
 
     def save_attributes(self, request_envelope: RequestEnvelope,
                         attributes: dict[str, Any]) -> None:
         key = user_key(request_envelope)
         encoded = _encode(attributes)
-        self._run("save state", lambda connection: connection.execute(
+        self._recorded("save", lambda connection: connection.execute(
             UPSERT, (key, encoded, time.time())))
 
     def merge_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any],
@@ -209,11 +233,11 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
                     connection.execute("ROLLBACK")
                 raise
 
-        self._run("save state", merge)
+        self._recorded("save", merge)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = user_key(request_envelope)
-        self._run("delete saved state", lambda connection: connection.execute(
+        self._recorded("save", lambda connection: connection.execute(
             "DELETE FROM listener_state WHERE user_key = ?", (key,)))
 
 

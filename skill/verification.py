@@ -66,6 +66,14 @@ FAILURE_MEMORY = timedelta(seconds=60)
 """How long a certificate URL that failed is refused without trying it again."""
 _MAX_FAILURES = 256
 
+MAX_DOWNLOADS = 2
+"""Certificate downloads running at once in one server process; a request that would
+start another is refused at once. Anyone can pass the checks before the download (any
+base64 will do for a signature), so each new URL they name costs this server a fetch."""
+DOWNLOAD_WAIT_SECONDS = 2.0
+"""How long a request waits for its download; the download itself may go on to finish
+(and fill the cache) on its own thread, still counted against MAX_DOWNLOADS."""
+
 CertificateFetcher = Callable[[str], bytes]
 """Downloads the PEM chain at a (pre-validated) URL; injectable so tests stay offline."""
 
@@ -79,6 +87,10 @@ class VerificationError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class _Busy(VerificationError):
+    """Every download slot is taken; says nothing about the URL, so it is not remembered."""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -97,7 +109,7 @@ class UrlFetcher:
     from tying up a worker. URL validation is :class:`RequestVerifier`'s job.
     """
 
-    timeout: float = 5.0
+    timeout: float = 2.0
     max_bytes: int = 64 * 1024
 
     def __call__(self, url: str) -> bytes:
@@ -226,6 +238,8 @@ class RequestVerifier:
     clock: Callable[[], datetime] = _utcnow
     max_skew_seconds: int = 150
     max_cached_chains: int = 16
+    max_downloads: int = MAX_DOWNLOADS
+    download_wait: float = DOWNLOAD_WAIT_SECONDS
 
     _cache: OrderedDict[str, _ParsedChain] = field(
         default_factory=OrderedDict, init=False, repr=False, compare=False
@@ -240,6 +254,7 @@ class RequestVerifier:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _store: Store | None = field(default=None, init=False, repr=False, compare=False)
+    _downloads: threading.BoundedSemaphore = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Misconfiguration should fail at start-up, not as a 400 on every request.
@@ -251,6 +266,9 @@ class RequestVerifier:
             self._store = Store(list(self.trusted_roots))
         if self.max_skew_seconds < 0 or self.max_cached_chains < 1:
             raise ValueError("max_skew_seconds must be >= 0 and max_cached_chains >= 1")
+        if self.max_downloads < 1 or not self.download_wait > 0:
+            raise ValueError("max_downloads must be >= 1 and download_wait > 0")
+        self._downloads = threading.BoundedSemaphore(self.max_downloads)
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> None:
         """Return if ``body`` is a genuine, fresh Alexa request; else raise VerificationError.
@@ -353,6 +371,8 @@ class RequestVerifier:
         try:
             chain = _parse_chain(self._fetch(url))
             self._validate_chain(chain, now)
+        except _Busy:
+            raise  # not the URL's fault: it may be tried again at once
         except VerificationError as error:
             with self._lock:
                 self._failures[url] = (now + FAILURE_MEMORY, error.reason)
@@ -369,12 +389,33 @@ class RequestVerifier:
             done.set()
 
     def _fetch(self, url: str) -> bytes:
-        try:
-            data = self.fetcher(url)
-        except VerificationError:
-            raise
-        except Exception as exc:
-            raise VerificationError("could not download certificate chain") from exc
+        """The fetcher's bytes, on a thread of their own, waited for at most download_wait.
+
+        Refused at once when max_downloads are already running: a flood of new URLs then
+        costs nothing but the refusal, and never holds the request threads.
+        """
+        if not self._downloads.acquire(blocking=False):
+            raise _Busy("too many certificate downloads at once")
+        outcome: list[Any] = []
+        done = threading.Event()
+
+        def download() -> None:
+            try:
+                outcome.append(self.fetcher(url))
+            except Exception as exc:
+                outcome.append(exc)
+            finally:
+                self._downloads.release()
+                done.set()
+
+        threading.Thread(target=download, name="certificate download", daemon=True).start()
+        if not done.wait(self.download_wait):
+            raise VerificationError("certificate download took too long")
+        data = outcome[0]
+        if isinstance(data, VerificationError):
+            raise data
+        if isinstance(data, Exception):
+            raise VerificationError("could not download certificate chain") from data
         if not isinstance(data, bytes):
             raise VerificationError("certificate fetcher returned no bytes")
         return data

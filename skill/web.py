@@ -1,20 +1,18 @@
-"""The web service: POST /alexa for Alexa, GET /healthz for monitors.
+"""The web service: POST /alexa for Alexa, GET /healthz for monitors, and the page.
 
-Usage: gunicorn 'skill.web:create_app()'  (configuration from the environment)
+Served by `spasm-guide serve` (skill/server.py, skill/front.py); configuration comes
+from the environment unless create_app is given it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import ssl
 from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import ClientDisconnected, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from content import guide
 from skill import engine, logs
@@ -27,6 +25,19 @@ from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
+"""The one limit on a request body, whether sent with Content-Length or chunked."""
+
+SECURITY_HEADERS = {
+    # The page loads its own stylesheet and script only (no inline script), plays audio from
+    # /audio, and may not be framed by another site.
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; media-src 'self'; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+"""On every response, the page's and the API's alike (skill/front.py adds them to its own)."""
 
 alexa = Blueprint("alexa", __name__)
 logs.watch(alexa, "alexa.alexa_endpoint")  # one log line per Alexa request
@@ -51,7 +62,6 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
             playlist=load_playlist(settings.audio_base_url, Path(audio_dir) if audio_dir else None)),
         "storage": storage,
         "verifier": (verifier or RequestVerifier(skill_id=skill_id)) if verify else None,
-        "body_timeout": settings.body_timeout,  # ConfigError: SPASM_GUIDE_BODY_TIMEOUT unusable
     }
     if not verify:
         log.warning("Alexa request verification is OFF: use only for local testing")
@@ -60,7 +70,20 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
     app.register_blueprint(page, audio_dir=audio_dir)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.after_request(_finish_response)
     return app
+
+
+def _finish_response(response: Response) -> Response:
+    """Security headers everywhere; a failed precondition (If-Match) answers with no body.
+
+    werkzeug's conditional responses set 412 but keep the whole file as the body.
+    """
+    response.headers.update(SECURITY_HEADERS)
+    if response.status_code == 412:
+        response.response = []
+        response.headers["Content-Length"] = "0"
+    return response
 
 
 def _services() -> dict[str, Any]:
@@ -75,11 +98,8 @@ def _error(status: int, message: str) -> tuple[Response, int]:
 def alexa_endpoint() -> Any:
     if request.mimetype != "application/json":
         return _error(415, "expected Content-Type: application/json")
-    body = _read_body(_services()["body_timeout"])
+    body = _body()
     if body is None:
-        log.info("request refused: the body stopped arriving")
-        return _error(408, "request body took too long")
-    if request.content_length is None and len(body) >= MAX_BODY_BYTES:  # chunked: cut at the limit
         return _error(413, "request body is over the limit")
     verifier: RequestVerifier | None = _services()["verifier"]
     if verifier is not None:
@@ -97,32 +117,17 @@ def alexa_endpoint() -> Any:
         return _error(400, str(error) if isinstance(error, engine.BadRequest) else "not UTF-8")
 
 
-def _read_body(timeout: float) -> bytes | None:
-    """The raw body, or None when the client stops sending it for `timeout` seconds.
+def _body() -> bytes | None:
+    """The raw body, or None when it is over MAX_BODY_BYTES, however it was sent.
 
-    gunicorn's threads block while they read: without a limit, a few clients that send the
-    headers and then nothing hold every thread, and the server stops answering. The limit
-    is per wait, as nginx's client_body_timeout is (see README, Deploying).
+    skill/front.py hands over whole bodies with their length. Under a server that passes a
+    chunked body on as it comes (no Content-Length), werkzeug would cut it at the limit
+    without a word, so it is read here to one byte past the limit instead.
     """
-    sock = request.environ.get("gunicorn.socket")
-    if sock is None:  # the test client, or another server that reads the body itself
+    if request.content_length is not None:  # over the limit: Flask answers 413
         return request.get_data(cache=False)
-    previous = sock.gettimeout()
-    sock.settimeout(timeout)
-    try:
-        return request.get_data(cache=False)
-    except (TimeoutError, ClientDisconnected) as error:
-        # Werkzeug reports a failed read as ClientDisconnected, with the timeout as context.
-        if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
-            raise
-        # Nothing more is read from this client: gunicorn would wait again to drain the rest.
-        # (Not under TLS, where shutting the socket would also drop the encryption.)
-        if not isinstance(sock, ssl.SSLSocket):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RD)
-        return None
-    finally:
-        sock.settimeout(previous)
+    body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+    return None if len(body) > MAX_BODY_BYTES else body
 
 
 @alexa.get("/healthz")

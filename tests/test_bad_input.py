@@ -243,6 +243,12 @@ def _chunked(client: Any, body: bytes) -> Any:
                        environ_overrides={"wsgi.input_terminated": True})
 
 
+def test_a_chunked_body_of_exactly_1_mib_is_read_whole(client: Any) -> None:
+    exact = json.dumps(NEXT).encode()
+    exact += b" " * (MAX_BODY_BYTES - len(exact))
+    check_http(_chunked(client, exact), allowed=(200,))
+
+
 def test_a_chunked_body_over_1_mb_is_a_413_not_a_cut_off_400(
         client: Any, database: Path, seeded: list[tuple[Any, ...]]) -> None:
     big = json.dumps(_with(NEXT, "x" * MAX_BODY_BYTES, "session", "attributes", "pad")).encode()

@@ -219,15 +219,19 @@ def gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return runs
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf", "301"])
-def test_a_bad_body_timeout_stops_serve_with_its_name(
-        value: str, monkeypatch: pytest.MonkeyPatch, gunicorn: list[dict[str, Any]],
+@pytest.mark.parametrize(("name", "value"), [
+    *(("SPASM_GUIDE_REQUEST_TIMEOUT", value) for value in ("abc", "0", "-1", "nan", "inf", "301")),
+    *(("SPASM_GUIDE_MAX_CONNECTIONS", value) for value in ("abc", "0", "2.5", "100001")),
+    ("SPASM_GUIDE_MAX_CLIENT_CONNECTIONS", "-3"),
+])
+def test_a_bad_server_limit_stops_serve_with_its_name(
+        name: str, value: str, monkeypatch: pytest.MonkeyPatch, gunicorn: list[dict[str, Any]],
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("SPASM_GUIDE_BODY_TIMEOUT", value)
+    monkeypatch.setenv(name, value)
     argv = ["serve", "--host", "127.0.0.1", "--port", "8000", "--skill-id", "amzn1.ask.skill.x",
             "--data-dir", str(tmp_path)]
     assert cli.main(argv) == 2
-    one_line(capsys.readouterr().err, "SPASM_GUIDE_BODY_TIMEOUT", repr(value))
+    one_line(capsys.readouterr().err, name, repr(value))
     assert gunicorn == []
 
 

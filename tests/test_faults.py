@@ -6,16 +6,12 @@ and the database is never left corrupt.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import logging
-import os
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +26,7 @@ from skill import storage
 from skill.web import create_app
 from tests.envelopes import USER_ID, check_answer, check_http, intent, launch, post, saved_rows
 from tests.helpers import run_together
+from tests.server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPARED = ("section", "page", "started", "finished", "speed", "detail")
@@ -88,65 +85,6 @@ def test_concurrent_requests_for_one_user_never_corrupt_state(tmp_path: Path) ->
 
 
 # --- a real server, killed mid-stream --------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """`spasm-guide serve --no-verify` in its own process group, on a free loopback port."""
-
-    def __init__(self, data_dir: Path, log: Path, **environ: str) -> None:
-        self.port = free_port()
-        env = {**os.environ, "SPASM_GUIDE_LOG_FORMAT": "json", **environ}
-        self.log = log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--host", "127.0.0.1",
-             "--port", str(self.port), "--data-dir", str(data_dir), "--workers", "1",
-             "--threads", "2"],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-            start_new_session=True)
-        self._wait_until_up()
-
-    def _wait_until_up(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "server exited at start-up"
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("server did not come up")
-
-    def post(self, body: dict[str, Any], connection: http.client.HTTPConnection) -> Any:
-        connection.request("POST", "/alexa", body=json.dumps(body),
-                           headers={"Content-Type": "application/json"})
-        response = connection.getresponse()
-        assert response.status == 200
-        return json.loads(response.read())
-
-    def connect(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-
-    def signal(self, number: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, number)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.signal(signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
-
 
 @pytest.fixture
 def servers() -> Iterator[list[Server]]:
@@ -252,7 +190,7 @@ def stalled_post(port: int) -> socket.socket:
 @pytest.mark.slow
 def test_clients_that_stop_sending_a_body_get_a_408_and_healthz_still_answers(
         tmp_path: Path, servers: list[Server]) -> None:
-    server = Server(tmp_path / "data", tmp_path / "server.log", SPASM_GUIDE_BODY_TIMEOUT="1")
+    server = Server(tmp_path / "data", tmp_path / "server.log", SPASM_GUIDE_REQUEST_TIMEOUT="1")
     servers.append(server)
     stalled = [stalled_post(server.port) for _ in range(4)]  # twice the server's threads
     try:

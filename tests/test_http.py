@@ -8,6 +8,7 @@ is JSON and carries no stack trace.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -303,3 +304,111 @@ def test_a_signed_request_without_context_is_refused(verified_client: FlaskClien
     answer = verified_client.post("/alexa", data=body, headers=signed_headers(body, chain.leaf_key))
     assert_clean_error(answer, 400)
     assert saved_rows(tmp_path / "state.sqlite3") == 0
+
+
+# --- numbers JSON has not ----------------------------------------------------------------
+
+
+def _with_session_attribute(text: str) -> bytes:
+    """A real launch whose session carries `text` as a raw JSON number."""
+    data = envelope("launch.json")
+    data["session"]["attributes"] = {"pad": "PLACEHOLDER"}
+    return json.dumps(data).replace('"PLACEHOLDER"', text).encode("utf-8")
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "NaN", "Infinity"])
+def test_a_number_json_has_not_is_400_on_the_web(client: FlaskClient, number: str) -> None:
+    answer = post(client, _with_session_attribute(number))
+    assert_clean_error(answer, 400)
+    assert "NaN and Infinity" in answer.get_json()["error"]
+
+
+def test_a_number_json_has_not_is_refused_on_lambda(skill: Any) -> None:
+    from skill import engine
+
+    event = json.loads(_with_session_attribute("1e999"))  # as Lambda's runtime parses it
+    with pytest.raises(engine.BadRequest, match="NaN and Infinity"):
+        engine.handle_payload(skill, event)
+
+
+# --- /healthz tells whether saves work ---------------------------------------------------
+
+
+def _storage(client: FlaskClient) -> Any:
+    return client.application.extensions["spasm_guide"]["storage"]
+
+
+def _fill_the_disk(client: FlaskClient) -> None:
+    """Cap the database at its present size on this thread's connection: saves that need
+    another page fail with SQLite's own "database or disk is full"."""
+    connection = _storage(client)._connection()
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def _many_listeners(client: FlaskClient, count: int = 200, first: int = 0
+                    ) -> list[TestResponse]:
+    """First visits of `count` new listeners, each saving a new record."""
+    answers = []
+    for number in range(first, first + count):
+        data = envelope("launch.json")
+        data["session"]["user"]["userId"] = data["context"]["System"]["user"]["userId"] = \
+            f"listener-{number}-" + "x" * 200
+        answers.append(post(client, data))
+    return answers
+
+
+def test_healthz_is_503_while_saves_fail_for_a_full_disk(client: FlaskClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    _fill_the_disk(client)
+    assert {answer.status_code for answer in _many_listeners(client)} == {200}  # still answered
+    answer = client.get("/healthz")
+    assert_clean_error(answer, 503)
+    assert "the last save failed (database or disk is full)" in answer.get_json()["error"]
+
+
+def test_healthz_is_ok_again_once_a_save_works(client: FlaskClient) -> None:
+    _fill_the_disk(client)
+    _many_listeners(client)
+    _storage(client)._connection().execute("PRAGMA max_page_count = 1073741823")
+    _many_listeners(client, count=1, first=1000)
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_is_503_when_the_table_is_gone(client: FlaskClient, tmp_path: Path) -> None:
+    assert client.get("/healthz").status_code == 200
+    with sqlite3.connect(tmp_path / "state.sqlite3") as other:
+        other.execute("DROP TABLE listener_state")
+    answer = client.get("/healthz")
+    assert_clean_error(answer, 503)
+    assert "database cannot be read (no such table" in answer.get_json()["error"]
+
+
+# --- headers on every answer ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page", "/static/page.css"])
+def test_every_answer_carries_the_security_headers(client: FlaskClient, path: str) -> None:
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_page_has_no_inline_script(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert scripts and all(" src=" in script for script in scripts)
+    assert re.search(r"<[^>]*\son[a-z]+\s*=", page) is None  # no onclick= and the like
+
+
+def test_a_failed_if_match_is_412_with_no_body(client: FlaskClient) -> None:
+    from audio.catalog import DEFAULT_AUDIO_DIR, load_catalog
+
+    name = next(n for n in sorted(load_catalog(DEFAULT_AUDIO_DIR).allowed) if n.endswith(".mp3"))
+    answer = client.get(f"/audio/{name}", headers={"If-Match": '"not-this-one"'})
+    assert answer.status_code == 412
+    assert answer.data == b""

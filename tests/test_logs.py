@@ -84,6 +84,20 @@ def test_a_refused_request_is_logged_as_refused(tmp_path: Path, captured: io.Str
     assert (line["outcome"], line["status"]) == ("refused", 400)
 
 
+def test_a_request_whose_save_failed_is_logged_as_unsaved(client: Any, tmp_path: Path,
+                                                          captured: io.StringIO) -> None:
+    import sqlite3
+
+    post(client, launch())
+    with sqlite3.connect(tmp_path / "state.sqlite3") as other:  # reads work, writes cannot land
+        for event in ("INSERT", "UPDATE"):
+            other.execute(f"CREATE TRIGGER refuse_{event} BEFORE {event} ON listener_state "
+                          "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    assert post(client, intent("AMAZON.NextIntent")).status_code == 200  # answered all the same
+    line = request_lines(captured)[-1]
+    assert (line["outcome"], line["status"], line["level"]) == ("unsaved", 200, "WARNING")
+
+
 def test_a_failed_handler_is_an_error_without_the_message(
         client: Any, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(self: Any, handler_input: Any) -> Any:

@@ -310,6 +310,71 @@ def test_concurrent_requests_for_one_url_share_one_download(verifier, fetcher, h
     assert fetcher.calls == 1
 
 
+# --- downloads: capped, and never waited for long ----------------------------------
+
+
+@pytest.fixture
+def held() -> Iterator[threading.Event]:
+    """What a test's downloads wait for; set at the end whatever happened, so none lingers."""
+    release = threading.Event()
+    yield release
+    release.set()
+
+
+def at(url_number: int, chain: Chain, clock: FakeClock) -> tuple[dict[str, str], bytes]:
+    """A fresh request naming a certificate URL of its own."""
+    body = request_body(timestamp=clock.now)
+    url = f"https://s3.amazonaws.com/echo.api/cert-{url_number}.pem"
+    return signed_headers(body, chain.leaf_key, cert_url=url), body
+
+
+@pytest.fixture
+def one_slot_taken(verifier, held, chain, clock, fetcher) -> Iterator[RequestVerifier]:
+    """A verifier with one download slot, taken by a request for cert-1 until `held` is set."""
+    verifier = dataclasses.replace(verifier, max_downloads=1)
+    blocked = threading.Event()
+    verifier.fetcher = lambda url: (blocked.set(), held.wait(timeout=10), fetcher(url))[2]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(verifier.verify, *at(1, chain, clock))
+        assert blocked.wait(timeout=10)
+        yield verifier
+        held.set()
+        first.result(timeout=10)
+
+
+def test_a_download_beyond_the_cap_is_refused_at_once(one_slot_taken, chain, clock, fetcher):
+    rejects(one_slot_taken, *at(2, chain, clock), "too many certificate downloads")
+    assert fetcher.urls == []  # cert-1 is still held
+
+
+def test_a_url_refused_for_lack_of_a_slot_is_not_remembered(one_slot_taken, held, chain, clock):
+    rejects(one_slot_taken, *at(2, chain, clock), "too many certificate downloads")
+    held.set()
+    for _ in range(100):  # the slot comes free once cert-1's download thread ends
+        try:
+            one_slot_taken.verify(*at(2, chain, clock))  # downloaded and accepted
+            return
+        except VerificationError as error:
+            assert "too many certificate downloads" in error.reason
+            time.sleep(0.05)
+    raise AssertionError("the download slot never came free")
+
+
+def test_a_request_stops_waiting_for_a_slow_download(verifier, held, chain, clock):
+    verifier = dataclasses.replace(verifier, download_wait=0.05)
+    verifier.fetcher = lambda url: (held.wait(timeout=10), b"")[1]
+    rejects(verifier, *at(1, chain, clock), "took too long")
+
+
+def test_a_download_that_took_too_long_is_remembered(verifier, held, chain, clock):
+    verifier = dataclasses.replace(verifier, download_wait=0.05)
+    calls: list[str] = []
+    verifier.fetcher = lambda url: (calls.append(url), held.wait(timeout=10), b"")[2]
+    rejects(verifier, *at(1, chain, clock), "took too long")
+    rejects(verifier, *at(1, chain, clock), "took too long")
+    assert len(calls) == 1
+
+
 def test_concurrent_requests_are_all_accepted(verifier, fetcher, headers, body):
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: verifier.verify(headers, body), range(32)))
@@ -476,7 +541,7 @@ def base_url(local_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_default_fetcher_has_a_timeout_and_a_size_limit():
     fetcher = RequestVerifier().fetcher
     assert isinstance(fetcher, UrlFetcher)
-    assert fetcher.timeout == 5.0
+    assert fetcher.timeout == 2.0
     assert fetcher.max_bytes == 64 * 1024
 
 
