@@ -12,9 +12,10 @@ system font is needed and the same Pillow gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 COVER_SIZE = 3000  # Apple's recommended size (1400 is its minimum, 3000 its maximum)
 BACKGROUND = (11, 37, 69)  # #0b2545
@@ -22,6 +23,8 @@ FOREGROUND = (255, 255, 255)
 ACCENT = (255, 196, 61)  # a band under the name; 10:1 on the background
 MARGIN = 0.1  # of the side, on every edge
 LINE_SPACING = 0.12  # of the font size, between lines
+LAYOUT_VERSION = 1  # bump when the drawing changes, so generated artwork counts as stale
+SOURCE_KEY = "spasm-guide-source"
 
 
 def _lines(title: str) -> list[str]:
@@ -67,9 +70,27 @@ def artwork(title: str, side: int = COVER_SIZE) -> Image.Image:
     return image
 
 
+def source(title: str, side: int) -> str:
+    """What the artwork is drawn from, as a hash: kept in the PNG so staleness is checkable
+    without comparing pixels (another Pillow may draw the same text a pixel differently)."""
+    return hashlib.sha256(f"{LAYOUT_VERSION}:{side}:{title}".encode()).hexdigest()
+
+
 def png(title: str, side: int = COVER_SIZE) -> bytes:
     """The artwork as PNG bytes (a palette image: few colours, so a small file)."""
     image = artwork(title, side).quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    info = PngImagePlugin.PngInfo()
+    info.add_text(SOURCE_KEY, source(title, side))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=True, pnginfo=info)
     return buffer.getvalue()
+
+
+def drawn_from(data: bytes) -> str | None:
+    """The source hash a PNG made by :func:`png` carries (None for any other file)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            value = image.info.get(SOURCE_KEY) if image.format == "PNG" else None
+    except (OSError, SyntaxError, ValueError):
+        return None
+    return value if isinstance(value, str) else None

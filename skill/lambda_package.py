@@ -162,6 +162,7 @@ def compile_bytecode(destination: Path) -> None:
     """
     with warnings.catch_warnings():  # ask-sdk-model's docstrings have invalid escapes: not ours
         warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # the same on Python 3.11
         ok = compileall.compile_dir(destination, quiet=1, workers=1,
                                     invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     if not ok:
