@@ -244,7 +244,9 @@ def human_size(size: int) -> str:
 
 
 def human_duration(seconds: float) -> str:
-    total = max(1, round(seconds))
+    """Whole seconds dropped, not rounded: the browser's player shows 0:35 for 35.9 s,
+    and the link beside it must say the same."""
+    total = max(1, math.floor(seconds))
     minutes, rest = divmod(total, 60)
     parts = []
     if minutes:

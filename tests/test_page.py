@@ -543,6 +543,10 @@ def test_human_words_for_sizes_and_durations() -> None:
     assert human_duration(120) == "2 minutes"
 
 
+def test_durations_drop_part_seconds_as_the_player_does() -> None:
+    assert human_duration(35.9) == "35 seconds"
+
+
 def test_a_symlink_out_of_the_audio_dir_gets_no_player(tmp_path: Path, audio_dir: Path) -> None:
     outside = tmp_path / "outside.mp3"
     outside.write_bytes(tone_mp3(0.2))
