@@ -263,17 +263,22 @@ class PiperEngine:
 # ------------------------------------------------------------------------- espeak
 
 
+def _program(binary: str, package: str) -> str:
+    """The path of a speech program, or EngineUnavailable naming the package to install."""
+    path = shutil.which(binary)
+    if path is None:
+        raise EngineUnavailable(f"{binary} is not installed: apt-get install {package}")
+    return path
+
+
 class EspeakEngine:
     """espeak-ng through a subprocess: robotic, but tiny and always offline."""
 
     name = "espeak"
 
     def __init__(self, voice: str = ESPEAK_VOICE) -> None:
-        binary = shutil.which(ESPEAK_BINARY)
-        if binary is None:
-            raise EngineUnavailable("espeak-ng is not installed: apt-get install espeak-ng")
+        self._binary = _program(ESPEAK_BINARY, "espeak-ng")
         self.voice = voice
-        self._binary = binary
 
     def synthesize(self, text: str, rate: float = 1.0) -> Speech:
         """Speak with espeak-ng; text goes through stdin so it is never parsed as options."""
@@ -314,11 +319,8 @@ class FliteEngine:
     name = "flite"
 
     def __init__(self, voice: str = FLITE_VOICE) -> None:
-        binary = shutil.which(FLITE_BINARY)
-        if binary is None:
-            raise EngineUnavailable("flite is not installed: apt-get install flite")
+        self._binary = _program(FLITE_BINARY, "flite")
         self.voice = voice
-        self._binary = binary
 
     def synthesize(self, text: str, rate: float = 1.0) -> Speech:
         """Speak with flite; the text goes in a file (flite reads no stdin), WAV comes back."""
