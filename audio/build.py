@@ -890,16 +890,17 @@ def register(subparsers: Any) -> None:
     """Add ``build-audio`` to the spasm-guide command line (skill/cli.py calls this)."""
     parser = subparsers.add_parser(
         "build-audio",
-        help="write the guide's MP3 files, manifest, playlist, feed and zip",
+        help="write the guide's MP3 files, manifest, playlist, cover, feed and zip",
         description="Voice every page, section and the whole guide as Alexa-playable MP3 "
-                    "(MPEG-2 layer III, 48 kbps, 22,050 Hz, mono), then write "
-                    "manifest.json, guide.m3u, feed.xml and guide.zip. Only files whose "
-                    "text, engine or voice changed are rebuilt.",
+                    "(MPEG-2 layer III, 48 kbps, 22,050 Hz, mono) at -16 LUFS with true "
+                    "peaks at most -1 dBTP, then write manifest.json, guide.m3u, cover.png, "
+                    "guide.zip and (with --base-url) feed.xml. Only files whose text, engine "
+                    "or voice changed are rebuilt.",
     )
     parser.add_argument(
         "--engine", choices=("auto", *ENGINE_NAMES), default="auto",
-        help="text-to-speech engine (default: auto = gtts when online, else piper, else "
-             "espeak; the committed audio uses piper)")
+        help="text-to-speech engine (default: auto = gtts when online, else piper, flite, "
+             "espeak; the committed audio uses flite, whose voice may be published)")
     parser.add_argument(
         "--jobs", type=positive_int, default=None, metavar="N",
         help="texts synthesized in parallel threads (default: the CPU count, at most 4, "
