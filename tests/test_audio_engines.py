@@ -160,9 +160,18 @@ def test_auto_offline_picks_piper(piper: PiperEngine, no_network: list[object]) 
     assert no_network == []
 
 
-def test_auto_falls_back_to_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_falls_back_to_flite(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engines, "_piper_installed", lambda: False)
-    if engines.shutil.which("espeak-ng") is None:
+    if engines.shutil.which("flite") is None:
+        pytest.skip("flite binary missing")
+    assert get_engine("auto").name == "flite"
+
+
+def test_auto_falls_back_to_espeak_without_flite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
+    which = engines.shutil.which
+    monkeypatch.setattr(engines.shutil, "which", lambda name: None if name == "flite" else which(name))
+    if which("espeak-ng") is None:
         pytest.skip("espeak-ng binary missing")
     assert get_engine("auto").name == "espeak"
 
@@ -211,7 +220,7 @@ def test_network_probe_is_skipped_offline_and_in_tests(monkeypatch: pytest.Monke
 def test_available_engines_offline_excludes_gtts() -> None:
     found = available_engines()
     assert "gtts" not in found
-    assert set(found) <= {"piper", "espeak"}
+    assert set(found) <= {"piper", "flite", "espeak"}
 
 
 def test_unknown_engine_name() -> None:
