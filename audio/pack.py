@@ -9,7 +9,15 @@ dates and timestamps, sorted zip entries), so rebuilding does not churn git.
 Links are relative to the output directory unless a base URL is given; relative
 links suit the committed copy and a local player, absolute ones a web host. Without
 one, the listening page (skill/page.py) makes the playlist and feed per request
-with absolute links under its own address.
+with absolute links under its own address, and no feed is written to disk: a feed
+that leaves the server must have absolute enclosure links and name itself
+(atom:link rel="self"), which only a known address allows.
+
+The feed carries what Apple Podcasts and the Podcast Standards Project require:
+a square cover (``cover.png``, drawn by audio/artwork.py from the guide's name),
+``itunes:explicit`` true/false, the listening page as the channel link, the
+Health & Fitness > Medicine category, ``itunes:author`` and ``itunes:type``, and
+``podcast:guid`` and ``podcast:locked`` from the podcast namespace.
 """
 
 from __future__ import annotations
@@ -18,23 +26,36 @@ import hashlib
 import io
 import json
 import re
+import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+
+from audio import artwork
 from content import Guide, Section
+from content.publishing import Publishing, publishing
 
 PLAYLIST_NAME = "guide.m3u"
 FEED_NAME = "feed.xml"
 ZIP_NAME = "guide.zip"
-PACK_NAMES: tuple[str, ...] = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME)
+COVER_NAME = "cover.png"
+PACK_NAMES: tuple[str, ...] = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME, COVER_NAME)
 
 # Bump when the pack's layout changes so existing packs count as stale.
 # 2: feed GUIDs hash the transcript, not the MP3 (a new voice is not a new episode).
-PACK_FORMAT = 2
+# 3: the cover, the podcast namespace's tags; no feed on disk without a base URL.
+# 4: episode GUIDs are the section id alone (an edited episode is the same episode).
+PACK_FORMAT = 4
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+# podcast:guid is a UUIDv5 of the feed's URL in this namespace (the podcast namespace's spec).
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+FEED_CATEGORY = ("Health & Fitness", "Medicine")
 # Feeds need dates, but "now" would change the feed on every build. Episodes are
 # dated one day apart from this fixed day so apps that sort by date keep the order.
 FEED_DATE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -61,6 +82,11 @@ class Episode:
         return PurePosixPath(self.path).name
 
 
+def pack_names(base_url: str | None) -> tuple[str, ...]:
+    """The pack files a build writes: the feed only when its links can be absolute."""
+    return PACK_NAMES if base_url else tuple(n for n in PACK_NAMES if n != FEED_NAME)
+
+
 def transcript(section: Section) -> str:
     """The written (not spoken) text of a section: what a reader sees in the zip and feed."""
     return "\n\n".join((section.title, *section.pages)) + "\n"
@@ -85,6 +111,7 @@ def inputs_sha256(guide: Guide, episodes: Sequence[Episode], base_url: str | Non
     record = {
         "format": PACK_FORMAT,
         "guide": [guide.name, guide.welcome, guide.notice],
+        "publishing": asdict(publishing()),
         "base_url": base_url,
         "episodes": [asdict(episode) for episode in episodes],
     }
@@ -111,13 +138,25 @@ def _m3u(name: str, entries: Sequence[tuple[Episode, str]]) -> bytes:
 
 
 def episode_guid(guide: Guide, episode: Episode) -> str:
-    """Section id plus a hash of its transcript: new only when the words change.
+    """The guide and the section's id: the same episode through every edit and re-voicing.
 
-    Not the MP3's hash: re-voicing the same text (another engine or voice) would
-    otherwise show every episode twice in podcast apps.
+    Podcast apps treat a new GUID as a new episode and list it again; an edited
+    transcript or a new voice is still the same section of the guide.
     """
-    text = hashlib.sha256(episode.transcript.encode("utf-8")).hexdigest()[:16]
-    return f"{slug(guide.name)}:{episode.section_id}:{text}"
+    return f"{slug(guide.name)}:{episode.section_id}"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
+    parts = urlsplit(feed_url)
+    bare = (parts.netloc + parts.path).rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def listening_page(base_url: str) -> str:
+    """The listening page for audio published at ``base_url``: the folder above it,
+    where `spasm-guide serve` puts the page (/) beside /audio/."""
+    return urljoin(base_url, "../")
 
 
 def _itunes_duration(seconds: float) -> str:
@@ -125,23 +164,66 @@ def _itunes_duration(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-def feed(guide: Guide, episodes: Sequence[Episode], base_url: str | None = None) -> bytes:
-    """Podcast RSS (feedgen): one episode per section, its transcript as description."""
+def _element(parent: object, tag: str, text: str) -> None:
+    from lxml import etree
+
+    etree.SubElement(parent, tag).text = text
+
+
+class _Standards(BaseExtension):
+    """The channel tags feedgen's podcast extension lacks or spells the old way."""
+
+    def __init__(self) -> None:
+        self.guid: str | None = None
+        self.locked = "yes"
+        self.explicit = "false"  # Apple's current values are true/false ("no" reads as unset)
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS}
+
+    def extend_rss(self, rss_feed: object) -> object:
+        channel = rss_feed[0]  # type: ignore[index]
+        _element(channel, f"{{{ITUNES_NS}}}explicit", self.explicit)
+        _element(channel, f"{{{PODCAST_NS}}}locked", self.locked)
+        if self.guid:
+            _element(channel, f"{{{PODCAST_NS}}}guid", self.guid)
+        return rss_feed
+
+
+class _NoEntryTags(BaseEntryExtension):
+    """Episodes need nothing beyond feedgen's podcast extension."""
+
+
+def feed(guide: Guide, episodes: Sequence[Episode], base_url: str | None = None,
+         details: Publishing | None = None) -> bytes:
+    """Podcast RSS (feedgen): one episode per section, its transcript as description.
+
+    Without ``base_url`` the links stay relative and the feed cannot name itself:
+    fit for reading here, not for publishing (the build then writes none).
+    ``details`` defaults to the packaged content's ``publishing:``.
+    """
+    details = details or publishing()
     from feedgen.feed import FeedGenerator  # imports lxml.etree before the extension needs it
 
     generator = FeedGenerator()
     generator.load_extension("podcast")
+    generator.register_extension("standards", _Standards, _NoEntryTags, atom=False)
     generator.title(guide.name)
     if base_url:  # atom:link rel="self", as RSS validators ask; only an absolute address will do
         generator.link(href=link(FEED_NAME, base_url), rel="self", type="application/rss+xml")
-    generator.link(href=link(PLAYLIST_NAME, base_url), rel="alternate")  # last: RSS <link>
+        generator.standards.guid = podcast_guid(link(FEED_NAME, base_url))
+    page = listening_page(base_url) if base_url else "../"
+    generator.link(href=page, rel="alternate")  # last: RSS <link>
     generator.description(f"{guide.welcome} {guide.notice}")
     generator.language(FEED_LANGUAGE)
     generator.lastBuildDate(FEED_DATE + timedelta(days=len(episodes)))
     generator.podcast.itunes_type("serial")
-    generator.podcast.itunes_author(guide.name)
-    generator.podcast.itunes_explicit("no")
-    generator.podcast.itunes_category("Health & Fitness", "Medicine")
+    generator.podcast.itunes_author(details.author)
+    generator.podcast.itunes_summary(details.description)
+    generator.podcast.itunes_image(link(COVER_NAME, base_url))
+    generator.podcast.itunes_category(*FEED_CATEGORY)
+    generator.image(url=link(COVER_NAME, base_url), title=guide.name, link=page)
+    generator.standards.explicit = "true" if details.explicit else "false"
     for episode in episodes:
         entry = generator.add_entry(order="append")
         entry.guid(episode_guid(guide, episode), permalink=False)
@@ -198,8 +280,11 @@ def make_pack(
     guide: Guide, episodes: Sequence[Episode], out_dir: Path, base_url: str | None = None
 ) -> dict[str, bytes]:
     """Every pack file by name (relative to ``out_dir``), ready to be written."""
-    return {
+    files = {
         PLAYLIST_NAME: playlist(guide, episodes, base_url),
-        FEED_NAME: feed(guide, episodes, base_url),
         ZIP_NAME: archive(guide, episodes, out_dir),
+        COVER_NAME: artwork.png(guide.name),
     }
+    if base_url:
+        files[FEED_NAME] = feed(guide, episodes, base_url)
+    return files

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from audio.engines import Engine, EngineUnavailable, get_engine
-from audio.mp3 import DecoderUnavailable, decode_mp3
+from audio.mp3 import decode_mp3
 from skill.builder import build_skill
 from skill.conversation import Conversation
 from skill.listen import DEFAULT_KEYWORD, choose_engine, live_blocks, sentences, speaking_rate
@@ -166,7 +166,7 @@ def false_wakes(recognizer: Recognizer) -> tuple[int, float] | str:
         audio = np.concatenate([to_model_rate(speech.samples, speech.sample_rate)
                                 for speech in (decode_mp3((AUDIO / file["path"]).read_bytes())
                                                for file in files if file["kind"] == "section")])
-    except (OSError, ValueError, KeyError, DecoderUnavailable) as error:
+    except (OSError, ValueError, KeyError) as error:
         return str(error)
     return wakes(recognizer, audio), audio.size / SAMPLE_RATE / 60
 

@@ -13,6 +13,7 @@ from typing import Any
 from audio.files import write_atomic
 from content import Guide, guide
 from content.loader import sample_owners
+from skill.manifest import skill_manifest, stale_icons, write_icons
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKILL_PACKAGE = PROJECT_ROOT / "skill-package"
@@ -68,51 +69,6 @@ def interaction_model(content: Guide) -> dict[str, Any]:
     }
 
 
-def skill_manifest(content: Guide, endpoint: dict[str, Any] | None = None) -> dict[str, Any]:
-    """skill.json: the publishing details the ASK CLI deploys with the model.
-
-    ``endpoint`` is the one `ask deploy` wrote (the Lambda's ARN); it is kept, not
-    generated, so regenerating never unhooks a deployed skill.
-    """
-    examples = [
-        f"Alexa, open {content.invocation}",
-        f"Alexa, ask {content.invocation} {content.sections[1].questions[0]}",
-        f"Alexa, ask {content.invocation} {content.sections[3].questions[0]}",
-    ]
-    summary = content.sections[0].summary
-    topics = ", ".join(s.title.lower() for s in content.sections)
-    description = (
-        f"{content.welcome} Listen by voice to: {topics}. Move page by page with next and "
-        f"back, ask what a word means, and change the speaking speed. {content.notice}"
-    )
-    locale_info = {"name": content.name, "summary": summary, "description": description,
-                   "examplePhrases": examples, "keywords": ["hemifacial spasm", "facial spasm",
-                                                            "health", "accessibility"]}
-    return {
-        "manifest": {
-            "manifestVersion": "1.0",
-            "publishingInformation": {
-                "locales": {locale: locale_info for locale in LOCALES},
-                "isAvailableWorldwide": True,
-                "testingInstructions": "Say 'open facial spasm guide', then 'what causes it'.",
-                "category": "HEALTH_AND_FITNESS",
-                "distributionCountries": [],
-            },
-            "privacyAndCompliance": {
-                "allowsPurchases": False,
-                "usesPersonalInfo": False,
-                "isChildDirected": False,
-                "isExportCompliant": True,
-                "containsAds": False,
-                "locales": {locale: {} for locale in LOCALES},
-            },
-            # endpoint after interfaces, where `ask deploy` adds it, so the bytes match
-            "apis": {"custom": {"interfaces": [{"type": "AUDIO_PLAYER"}],
-                                **({"endpoint": endpoint} if endpoint else {})}},
-        }
-    }
-
-
 def deployed_endpoint(path: Path) -> dict[str, Any] | None:
     """apis.custom.endpoint from the current skill.json, if `ask deploy` wrote one there."""
     try:
@@ -128,7 +84,7 @@ def generated_files(content: Guide | None = None) -> dict[Path, str]:
     content = content or guide()
     model = _dump(interaction_model(content))
     manifest = SKILL_PACKAGE / "skill.json"
-    files = {manifest: _dump(skill_manifest(content, deployed_endpoint(manifest)))}
+    files = {manifest: _dump(skill_manifest(content, LOCALES, deployed_endpoint(manifest)))}
     for locale in LOCALES:
         files[SKILL_PACKAGE / "interactionModels" / "custom" / f"{locale}.json"] = model
     return files
@@ -140,7 +96,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 def write_model() -> list[Path]:
     """Regenerate skill-package/; returns the files that changed."""
-    changed = []
+    changed = write_icons(guide(), SKILL_PACKAGE)
     for path, text in generated_files().items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text.encode("utf-8"))
@@ -150,7 +106,7 @@ def write_model() -> list[Path]:
 
 def stale_files() -> list[Path]:
     """Generated files that no longer match content/."""
-    return [
+    return stale_icons(guide(), SKILL_PACKAGE) + [
         path for path, text in generated_files().items()
         if not path.exists() or path.read_text(encoding="utf-8") != text
     ]

@@ -11,11 +11,12 @@ request path must equal one of those names exactly, so traversal tricks
 (``..``, ``%2e%2e``, absolute paths, backslashes, NUL) never reach the disk.
 Range requests, ETag and Last-Modified come from werkzeug's send_file.
 
-Audio built without ``--base-url`` has relative links in guide.m3u and feed.xml
-(right inside the zip). Podcast apps and a downloaded playlist need absolute
-ones, so /audio/guide.m3u and /audio/feed.xml are then made per request under
-the address the request came to. Behind a reverse proxy that rewrites the Host,
-build with ``--base-url`` (the public address) and the files on disk are sent.
+Audio built without ``--base-url`` has relative links in guide.m3u (right inside
+the zip) and no feed.xml on disk. Podcast apps and a downloaded playlist need
+absolute ones, so /audio/guide.m3u and /audio/feed.xml are then made per request
+under the address the request came to, with the cover (/audio/cover.png).
+Behind a reverse proxy that rewrites the Host, build with ``--base-url`` (the
+public address) and the files on disk are sent.
 """
 
 from __future__ import annotations
@@ -92,14 +93,14 @@ def audio_file(name: str) -> Response:
     catalog = load_catalog(root)
     if safe_name(name) is None or name not in catalog.allowed:
         abort(404)
+    if name in (PLAYLIST_NAME, FEED_NAME) and catalog.base_url is None:
+        return _pack_on_request(name)
     path = (root / name).resolve()
     if not path.is_file() or not path.is_relative_to(root):
         abort(404)
     suffix = path.suffix.lower()
     if suffix == ".xml" and path.name != FEED_NAME:
         abort(404)
-    if name in (PLAYLIST_NAME, FEED_NAME) and catalog.base_url is None:
-        return _pack_on_request(name)
     _drop_multiple_ranges()
     return send_file(path, mimetype=CONTENT_TYPES[suffix], conditional=True, etag=True)
 

@@ -46,6 +46,19 @@ def built(tmp_path_factory: pytest.TempPathFactory, espeak: EspeakEngine
     return out, build(guide(), out, engine=espeak)
 
 
+PUBLIC = "https://example.org/audio/"
+
+
+@pytest.fixture(scope="module")
+def published(built: tuple[Path, BuildReport], tmp_path_factory: pytest.TempPathFactory,
+              espeak: EspeakEngine) -> Path:
+    """A copy of the module build rebuilt with a base URL (only the pack changes); read-only."""
+    out = tmp_path_factory.mktemp("published")
+    shutil.copytree(built[0], out, dirs_exist_ok=True)
+    build(guide(), out, engine=espeak, base_url=PUBLIC)
+    return out
+
+
 @pytest.fixture
 def copy(built: tuple[Path, BuildReport], tmp_path: Path) -> Path:
     """A private copy of the module build, for tests that change or break it."""
@@ -124,13 +137,13 @@ def test_manifest_is_complete_and_matches_the_files(built: tuple[Path, BuildRepo
     for entry, item in zip(record["files"], items, strict=True):
         assert set(entry) == {"path", "kind", "section", "page", "title", "track",
                               "text_sha256", "engine", "voice", "duration_seconds", "bytes",
-                              "sha256"}
+                              "sha256", "loudness_lufs", "true_peak_dbtp"}
         assert (entry["kind"], entry["section"], entry["page"]) == (
             item.kind, item.section, item.page)
         assert entry["text_sha256"] == hashlib.sha256(item.text.encode()).hexdigest()
         assert (entry["engine"], entry["voice"]) == ("espeak", "en-us")
     assert record["base_url"] is None
-    assert set(record["pack"]["files"]) == {"guide.m3u", "feed.xml", "guide.zip"}
+    assert set(record["pack"]["files"]) == {"guide.m3u", "guide.zip", "cover.png"}  # no base URL: no feed
     assert_manifest_true(out)
     assert sorted(report.built) == sorted(item.path for item in items)
     assert report.skipped == [] and report.pack_written
@@ -200,7 +213,7 @@ def test_changing_one_page_rebuilds_that_page_its_section_and_the_guide(
     assert check_audio(copy, guide=changed) == []
     stale = check_audio(copy)  # against the unchanged content, those files are stale
     assert any("02-causes-p2.mp3 is stale: its text changed" in line for line in stale)
-    assert sum("stale" in line for line in stale) == len(expected) + len(pack.PACK_NAMES)
+    assert sum("stale" in line for line in stale) == len(expected) + len(pack.pack_names(None))
 
 
 def test_engine_change_rebuilds_everything(copy: Path, espeak: EspeakEngine) -> None:
@@ -282,7 +295,7 @@ def test_leftover_temp_files_are_cleaned(copy: Path, espeak: EspeakEngine) -> No
         (b"\xff\xfe\x00", "not UTF-8"),
         (b"[]", "not a JSON object"),
         (b'{"format": 99, "files": []}', "format is 99"),
-        (b'{"format": 1, "files": [{"path": "files/x.mp3"}]}', "files[0] has no valid"),
+        (b'{"format": 2, "files": [{"path": "files/x.mp3"}]}', "files[0] has no valid"),
     ],
 )
 def test_corrupt_manifest_is_one_clear_problem(
@@ -313,12 +326,12 @@ def test_check_names_missing_changed_and_stray_files(copy: Path) -> None:
     with (copy / "files/03-symptoms.mp3").open("ab") as handle:
         handle.write(b"\0")
     (copy / "files/99-extra.mp3").write_bytes(b"x")
-    (copy / "feed.xml").write_text("<rss/>", encoding="utf-8")
+    (copy / "guide.m3u").write_text("#EXTM3U\n", encoding="utf-8")
     problems = "\n".join(check_audio(copy))
     assert "files/01-overview-p3.mp3 is missing" in problems
     assert "files/03-symptoms.mp3 was changed after the build" in problems
     assert "files/99-extra.mp3 is not in the manifest" in problems
-    assert "feed.xml is missing or was changed after the build" in problems
+    assert "guide.m3u is missing or was changed after the build" in problems
     assert problems.count("\n") == 3
 
 
@@ -336,8 +349,13 @@ def test_playlist_lists_sections_with_durations(built: tuple[Path, BuildReport])
         assert (out / entry.path).is_file()
 
 
-def test_feed_is_a_podcast_with_one_episode_per_section(built: tuple[Path, BuildReport]) -> None:
-    out, _ = built
+def test_without_a_base_url_no_feed_is_written(built: tuple[Path, BuildReport]) -> None:
+    """A feed with relative links must not leave the server: the page makes one per request."""
+    assert not (built[0] / "feed.xml").exists()
+
+
+def test_feed_is_a_podcast_with_one_episode_per_section(published: Path) -> None:
+    out = published
     channel = ET.parse(out / "feed.xml").getroot().find("channel")
     assert channel is not None and channel.findtext("title") == "Facial Spasm Guide"
     items = channel.findall("item")
@@ -346,7 +364,7 @@ def test_feed_is_a_podcast_with_one_episode_per_section(built: tuple[Path, Build
     for item, entry, section in zip(items, sections, guide().sections, strict=True):
         enclosure = item.find("enclosure")
         assert enclosure is not None
-        assert enclosure.attrib == {"url": entry.path, "length": str(entry.size),
+        assert enclosure.attrib == {"url": PUBLIC + entry.path, "length": str(entry.size),
                                     "type": "audio/mpeg"}
         assert item.findtext("title") == section.title
         assert item.findtext("description") == pack.transcript(section)
@@ -387,9 +405,10 @@ def test_base_url_makes_links_absolute(copy: Path, espeak: EspeakEngine) -> None
     assert enclosure is not None
     assert enclosure.attrib["url"] == "https://example.org/guide/files/01-overview.mp3"
     assert check_audio(copy) == []
-    build(guide(), copy, engine=espeak)  # back to relative links
+    build(guide(), copy, engine=espeak)  # back to relative links, and no feed to publish
     assert manifest_json(copy)["base_url"] is None
     assert "\nfiles/01-overview.mp3\n" in (copy / "guide.m3u").read_text(encoding="utf-8")
+    assert not (copy / "feed.xml").exists()
 
 
 # -------------------------------------------------------------------------- gTTS
@@ -398,9 +417,7 @@ def test_base_url_makes_links_absolute(copy: Path, espeak: EspeakEngine) -> None
 def test_gtts_build_reencodes_google_audio(
     fake_google: tuple[bytes, list[requests.PreparedRequest]], tmp_path: Path
 ) -> None:
-    """gTTS's 32 kbps, 24 kHz MP3 is decoded (libmpg123) and re-encoded for Alexa."""
-    if mp3._libmpg123() is None and shutil.which("ffmpeg") is None:
-        pytest.skip("no MP3 decoder (libmpg123 or ffmpeg)")
+    """gTTS's 32 kbps, 24 kHz MP3 is decoded (miniaudio) and re-encoded for Alexa."""
     _, sent = fake_google
     small = dataclasses.replace(guide(), sections=guide().sections[3:4])
     report = build(small, tmp_path, engine="gtts", jobs=2)
@@ -520,4 +537,4 @@ def test_committed_audio_is_current_for_the_committed_content() -> None:
     """What `spasm-guide check` relies on: rebuild with build-audio after editing content."""
     assert check_audio() == []
     engines_used = {(e.engine, e.voice) for e in read_manifest(audio_build.DEFAULT_OUT_DIR).files}
-    assert engines_used == {("piper", "en_US-joe-medium")}
+    assert engines_used == {("flite", "slt")}  # the voice audio/LICENSES.md clears for publishing

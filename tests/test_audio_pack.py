@@ -34,9 +34,15 @@ def test_guid_stays_when_only_the_recording_changes(episode: pack.Episode) -> No
     assert pack.episode_guid(guide(), revoiced) == pack.episode_guid(guide(), episode)
 
 
-def test_guid_changes_when_the_text_changes(episode: pack.Episode) -> None:
+def test_guid_stays_when_the_transcript_is_edited(episode: pack.Episode) -> None:
+    """An edited episode is the same episode: apps must not list it twice."""
     edited = dataclasses.replace(episode, transcript=episode.transcript + "One more sentence.\n")
-    assert pack.episode_guid(guide(), edited) != pack.episode_guid(guide(), episode)
+    assert pack.episode_guid(guide(), edited) == pack.episode_guid(guide(), episode)
+
+
+def test_guids_differ_between_sections(episode: pack.Episode) -> None:
+    other = dataclasses.replace(episode, section_id=guide().sections[1].id)
+    assert pack.episode_guid(guide(), other) != pack.episode_guid(guide(), episode)
 
 
 def test_feed_guid_is_not_a_permalink(episode: pack.Episode) -> None:
@@ -51,7 +57,7 @@ def test_feed_with_a_base_url_names_itself(episode: pack.Episode) -> None:
     assert self_link is not None
     assert self_link.attrib == {"href": "https://example.org/audio/feed.xml", "rel": "self",
                                 "type": "application/rss+xml"}
-    assert found.findtext("link") == "https://example.org/audio/guide.m3u"
+    assert found.findtext("link") == "https://example.org/"  # the listening page
 
 
 def test_feed_without_a_base_url_has_no_self_link(episode: pack.Episode) -> None:

@@ -60,7 +60,7 @@ def test_a_deployed_endpoint_does_not_make_the_model_stale(deployed: Path) -> No
 
 def test_regenerating_keeps_the_deployed_endpoint(deployed: Path) -> None:
     manifest = deployed / "skill.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("Welcome", "Hello"),
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("spoken guide", "Hello"),
                         encoding="utf-8")
     assert model.write_model() == [manifest]
     written = json.loads(manifest.read_text(encoding="utf-8"))

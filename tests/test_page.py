@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from audio import artwork
 from audio import build as audio_build
 from audio import pack as audio_pack
 from audio.catalog import human_duration, human_size, load_catalog, safe_name, section_audio
@@ -45,7 +46,8 @@ def manifest_record(path: str, kind: str, section: str | None, data: bytes, seco
     return {"path": path, "kind": kind, "section": section, "page": None, "title": title,
             "track": "1/1", "text_sha256": text_sha256, "engine": "test", "voice": "tone",
             "duration_seconds": seconds, "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest()}
+            "sha256": hashlib.sha256(data).hexdigest(), "loudness_lufs": -16.0,
+            "true_peak_dbtp": -1.5}
 
 
 def make_audio_dir(root: Path, section_ids: list[str] | None = None, *, seconds: float = 1.0,
@@ -67,10 +69,10 @@ def make_audio_dir(root: Path, section_ids: list[str] | None = None, *, seconds:
                                        written["files/guide.mp3"], seconds * 2))
     if pack:
         written["guide.m3u"] = ("#EXTM3U\n" + "\n".join(str(r["path"]) for r in records) + "\n").encode()
-        written["feed.xml"] = b'<?xml version="1.0"?><rss version="2.0"><channel/></rss>\n'
         written["guide.zip"] = b"PK\x05\x06" + bytes(18)  # an empty zip archive
-    manifest = {"format": 1, "guide": guide().name, "base_url": None, "files": records,
-                "pack": None}
+        written["cover.png"] = artwork.png(guide().name, 16)  # small: the page does not look inside
+    manifest = {"format": audio_build.MANIFEST_FORMAT, "guide": guide().name, "base_url": None,
+                "files": records, "pack": None}
     written["manifest.json"] = json.dumps(manifest, indent=2).encode()
     for name, data in written.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -320,7 +322,7 @@ def test_feed_links_are_absolute_under_the_request_address(web: FlaskClient) -> 
     enclosures = [e.attrib["url"] for e in channel.iter("enclosure")]
     assert enclosures[0] == "https://guide.example/audio/files/01-overview.mp3"
     assert len(enclosures) == len(guide().sections)
-    assert channel.findtext("link") == "https://guide.example/audio/guide.m3u"
+    assert channel.findtext("link") == "https://guide.example/"  # this page
 
 
 def test_feed_names_its_own_address(web: FlaskClient) -> None:
@@ -357,8 +359,10 @@ def test_with_a_base_url_the_built_feed_is_sent_as_it_is(tmp_path: Path, audio_d
     manifest = json.loads((audio_dir / "manifest.json").read_text())
     manifest["base_url"] = "https://cdn.example/guide/"
     (audio_dir / "manifest.json").write_text(json.dumps(manifest))
+    built_feed = b'<?xml version="1.0"?><rss version="2.0"><channel/></rss>\n'
+    (audio_dir / "feed.xml").write_bytes(built_feed)  # a build with a base URL writes one
     client = create_app(verify=False, data_dir=tmp_path, audio_dir=audio_dir).test_client()
-    assert client.get("/audio/feed.xml").data == files["feed.xml"]
+    assert client.get("/audio/feed.xml").data == built_feed
     assert client.get("/audio/guide.m3u").data == files["guide.m3u"]
 
 
@@ -539,6 +543,10 @@ def test_human_words_for_sizes_and_durations() -> None:
     assert human_duration(120) == "2 minutes"
 
 
+def test_durations_drop_part_seconds_as_the_player_does() -> None:
+    assert human_duration(35.9) == "35 seconds"
+
+
 def test_a_symlink_out_of_the_audio_dir_gets_no_player(tmp_path: Path, audio_dir: Path) -> None:
     outside = tmp_path / "outside.mp3"
     outside.write_bytes(tone_mp3(0.2))
@@ -550,26 +558,27 @@ def test_a_symlink_out_of_the_audio_dir_gets_no_player(tmp_path: Path, audio_dir
 
 
 class ToneEngine:
-    """A stand-in voice for audio.build: a short tone per text, instantly."""
+    """A stand-in voice for audio.build: a tone per text, instantly (long enough that the
+    loudness meter's 400 ms blocks measure joined pages as it measures speech)."""
 
     name, voice = "tone", "test"
 
     def synthesize(self, text: str, rate: float = 1.0) -> Speech:
-        t = np.arange(int(0.25 * SAMPLE_RATE)) / SAMPLE_RATE
+        t = np.arange(int(1.5 * SAMPLE_RATE)) / SAMPLE_RATE
         return Speech((np.sin(2 * np.pi * 440 * t) * 2000).astype("<i2").tobytes(), SAMPLE_RATE)
 
 
 def test_the_page_reads_what_the_real_audio_build_writes(tmp_path: Path) -> None:
     """audio/build.py's own manifest and pack, not a hand-made imitation."""
     assert audio_build.MANIFEST_NAME == "manifest.json"
-    assert set(audio_pack.PACK_NAMES) == {"guide.m3u", "feed.xml", "guide.zip"}
+    assert set(audio_pack.PACK_NAMES) == {"guide.m3u", "feed.xml", "guide.zip", "cover.png"}
     out = tmp_path / "built"
     audio_build.build(guide(), out, engine=ToneEngine())
     manifest = json.loads((out / "manifest.json").read_text())
     catalog = load_catalog(out)
     assert set(catalog.sections) == {s.id for s in guide().sections}
     assert catalog.whole is not None
-    assert set(catalog.pack) == set(audio_pack.PACK_NAMES)
+    assert set(catalog.pack) == set(audio_pack.pack_names(None))
     client = create_app(verify=False, data_dir=tmp_path, audio_dir=out).test_client()
     html = client.get("/").text
     assert html.count("<audio") == len(guide().sections) + 1
@@ -579,6 +588,6 @@ def test_the_page_reads_what_the_real_audio_build_writes(tmp_path: Path) -> None
         assert response.status_code == 200, record["path"]
         assert response.headers["Content-Length"] == str(record["bytes"])
     for name, content_type in (("guide.m3u", "audio/x-mpegurl"), ("feed.xml", "application/rss+xml"),
-                               ("guide.zip", "application/zip")):
+                               ("guide.zip", "application/zip"), ("cover.png", "image/png")):
         assert client.get(f"/audio/{name}").mimetype == content_type
     assert client.get("/audio/.build-state.json").status_code == 404

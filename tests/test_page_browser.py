@@ -192,6 +192,21 @@ def test_speed_buttons_say_their_speed_in_words(page: Any) -> None:
         len(guide().sections) + 1
 
 
+def test_normal_speed_is_named_in_words(page: Any) -> None:
+    page.goto("/")
+    assert page.get_by_role("button", name="Normal speed", exact=True).count() == \
+        len(guide().sections) + 1
+    assert page.get_by_role("button", name="1 times speed").count() == 0
+
+
+def test_players_offer_no_menu_the_page_already_gives(page: Any) -> None:
+    """Download and speed are the page's own links and buttons: the player's menu of the
+    same would be one more Tab stop per player."""
+    page.goto("/")
+    lists = page.eval_on_selector_all("audio", "all => all.map(a => a.controlsList.value)")
+    assert lists and all("nodownload" in v and "noplaybackrate" in v for v in lists)
+
+
 def test_page_without_javascript_has_players_and_no_speed_buttons(browser: Any, base_url: str) -> None:
     context = browser.new_context(java_script_enabled=False, base_url=base_url)
     try:

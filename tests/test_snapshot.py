@@ -7,13 +7,14 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from content import guide, load_guide
 from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
-from skill.lambda_package import build
+from skill.lambda_package import VENDORED_LIST, build
 
 REQUESTS = Path(__file__).parent / "requests"
 
@@ -66,7 +67,7 @@ def test_a_snapshot_of_another_format_is_ignored(content_copy: Path) -> None:
 def test_the_lambda_package_answers_a_launch_from_its_snapshot(tmp_path: Path) -> None:
     package = build(tmp_path / "lambda")
     assert (package / "content" / SNAPSHOT_NAME).exists()
-    assert "ask-sdk-core" in (package / "requirements.txt").read_text()
+    assert "ask-sdk-core==" in (package / VENDORED_LIST).read_text()
     code = ("import json, sys; sys.path.insert(0, '.'); import skill.lambda_function as f; "
             f"r = f.lambda_handler(json.load(open({str(REQUESTS / 'launch.json')!r})), None); "
             "print(r['response']['outputSpeech']['ssml']); print('yaml' in sys.modules)")
@@ -78,12 +79,38 @@ def test_the_lambda_package_answers_a_launch_from_its_snapshot(tmp_path: Path) -
     assert yaml_loaded == "False"
 
 
-def test_the_lambda_requirements_are_only_what_the_entry_imports(tmp_path: Path) -> None:
-    package = build(tmp_path / "lambda")
-    pins = [line.split("==") for line in (package / "requirements.txt").read_text().split()]
-    assert [name for name, _ in pins] == [
-        "ask-sdk-core", "ask-sdk-model", "ask-sdk-dynamodb-persistence-adapter"]
-    assert all(version for _, version in pins)  # pinned exactly, as pyproject pins them
+@pytest.fixture(scope="module")
+def lambda_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make lambda`'s folder, built offline from this environment; read-only."""
+    return build(tmp_path_factory.mktemp("lambda") / "lambda")
+
+
+def test_the_lambda_vendors_the_pinned_entry_requirements(lambda_folder: Path) -> None:
+    pins = dict(line.split("==") for line in (lambda_folder / VENDORED_LIST).read_text().split())
+    assert {"ask-sdk-core", "ask-sdk-model", "ask-sdk-dynamodb-persistence-adapter"} <= set(pins)
+    assert (lambda_folder / "ask_sdk_dynamodb" / "adapter.py").is_file()
+
+
+def test_the_lambda_leaves_boto3_to_the_runtime(lambda_folder: Path) -> None:
+    assert not any((lambda_folder / name).exists() for name in ("boto3", "botocore", "s3transfer"))
+
+
+@pytest.mark.parametrize("name", ["skill/web.py", "skill/page.py", "skill/templates",
+                                  "skill/static", "skill/listen.py", "skill/recognition.py",
+                                  "skill/cli.py", "skill/server.py", "flask", "werkzeug",
+                                  "audio/mp3.py", "audio/build.py"])
+def test_the_lambda_holds_nothing_lambda_does_not_run(lambda_folder: Path, name: str) -> None:
+    assert not (lambda_folder / name).exists()
+
+
+def test_the_zipped_lambda_is_under_six_megabytes(lambda_folder: Path, tmp_path: Path) -> None:
+    """What `aws lambda update-function-code` uploads: the folder zipped (deflate, level 9)."""
+    archive = tmp_path / "lambda.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bundle:
+        for path in sorted(lambda_folder.rglob("*")):
+            if path.is_file():
+                bundle.write(path, path.relative_to(lambda_folder))
+    assert archive.stat().st_size < 6_000_000
 
 
 def test_the_lambda_package_ships_bytecode_that_survives_zipping(tmp_path: Path) -> None:

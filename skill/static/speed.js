@@ -2,20 +2,29 @@
    Progressive enhancement: without JavaScript the players work as they are.
    Each player gets a labelled group of real <button>s (keyboard operable by
    default); the pressed one carries aria-pressed="true". Each button shows "1.25×"
-   and is named "1.25 times speed", so a screen reader does not say "1.25 multiply". */
+   and is named "1.25 times speed", so a screen reader does not say "1.25 multiply";
+   the normal speed shows and says "Normal" (not "1 times speed"). */
 (function () {
   "use strict";
 
   var SPEEDS = [0.75, 1, 1.25, 1.5];
 
   function label(button, speed) {
+    if (speed === 1) {
+      button.append("Normal", hidden(" speed"));
+      return;
+    }
     var sign = document.createElement("span");
     sign.setAttribute("aria-hidden", "true");
     sign.textContent = "\u00d7";
+    button.append(String(speed), sign, hidden(" times speed"));
+  }
+
+  function hidden(text) {
     var words = document.createElement("span");
     words.className = "visually-hidden";
-    words.textContent = " times speed";
-    button.append(String(speed), sign, words);
+    words.textContent = text;
+    return words;
   }
 
   function enhance(audio, index) {
