@@ -30,7 +30,7 @@ def run_steps(conversation: Conversation, steps: list[dict[str, Any]]) -> list[R
             turn = conversation.launch()
         elif action == "say":
             turn = conversation.say(step["text"])
-        elif action == "intent":
+        elif action in ("intent", "local"):
             slots = {name: Slot(value, value) for name, value in step.get("slots", {}).items()}
             turn = conversation.send(Resolution(step["name"], slots))
         elif action == "end":
@@ -58,7 +58,7 @@ def test_every_step_is_a_known_kind() -> None:
     for name, conversation in conversations().items():
         assert conversation["steps"], name
         for step in conversation["steps"]:
-            assert step["do"] in {"launch", "say", "intent", "end", "new_session"}, (name, step)
+            assert step["do"] in {"launch", "say", "intent", "local", "end", "new_session"}, (name, step)
             assert ("text" in step) == (step["do"] == "say"), (name, step)
 
 

@@ -7,6 +7,9 @@
 //   {"do": "launch"}                    "Alexa, open facial spasm guide"
 //   {"do": "say", "text": "next"}       an utterance, matched against the interaction model
 //   {"do": "intent", "name": "X", "slots": {...}}   an intent sent directly
+//   {"do": "local", "name": "X", "slots": {...}}    an intent the interaction model does not
+//        have, sent only by the chat and voice front-ends (DidYouMeanIntent): virtual-alexa
+//        builds a Help request, and the filter renames it, so it still crosses real HTTP
 //   {"do": "end"}                       the listener walks away (SessionEndedRequest)
 //   {"do": "new_session"}               forget the open session; the same user comes back
 // Extra keys on a step (like "expect") are ignored here.
@@ -52,6 +55,14 @@ function summary(index, step, request, result) {
   };
 }
 
+function localSlots(values) {
+  const slots = {};
+  for (const [name, value] of Object.entries(values)) {
+    slots[name] = { name, value: String(value), confirmationStatus: "NONE" };
+  }
+  return slots;
+}
+
 async function run(url, steps, userId) {
   const alexa = va.VirtualAlexa.Builder()
     .skillURL(url)
@@ -60,7 +71,13 @@ async function run(url, steps, userId) {
     .create();
   alexa.context().user().setID(userId || USER_ID);
   let sent = null;
+  let rename = null;
   alexa.filter((request) => {
+    if (rename && request.request.intent) {
+      request.request.intent.name = rename.name;
+      request.request.intent.slots = rename.slots;
+      rename = null;
+    }
     sent = request;
   });
   for (let index = 0; index < steps.length; index += 1) {
@@ -77,6 +94,10 @@ async function run(url, steps, userId) {
           break;
         case "intent":
           result = await alexa.intend(String(step.name), step.slots || undefined);
+          break;
+        case "local":
+          rename = { name: String(step.name), slots: localSlots(step.slots || {}) };
+          result = await alexa.intend("AMAZON.HelpIntent");
           break;
         case "end":
           if (!alexa.context().activeSession()) {

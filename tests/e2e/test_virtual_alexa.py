@@ -25,7 +25,9 @@ from typing import Any
 import pytest
 
 from content import guide
+from skill.conversation import ssml_to_text
 from tests.e2e.scenarios import Reply, check, conversations
+from tests.helpers import FACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -142,6 +144,15 @@ def test_conversation(server: Server, name: str) -> None:
             assert result["ssml"].startswith("<speak>") and result["ssml"].endswith("</speak>")
         if result.get("ended") is False:
             assert result["reprompt"], f"an open session needs a reprompt: {result}"
+
+
+def test_every_fact_is_in_the_first_reply_through_the_endpoint(server: Server) -> None:
+    """Each fact's question, as Alexa would send it, answered in the first reply."""
+    steps = [{"do": "launch"}, *({"do": "say", "text": fact.question} for fact in FACTS)]
+    results = drive(server, "amzn1.ask.account.e2e-facts", steps)
+    missing = [fact.id for fact, result in zip(FACTS, results[1:], strict=True)
+               if not fact.found_in(ssml_to_text(result["ssml"]))]
+    assert missing == []
 
 
 def test_resume_keeps_the_place_in_the_session_too(server: Server) -> None:
