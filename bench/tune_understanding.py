@@ -52,7 +52,8 @@ def main() -> int:
                 continue
             tuning = Tuning(weight, recall, confident, sure, close, margin)
 
-            def understand(said: str, tuning: Tuning = tuning) -> Understanding:
+            def understand(said: str, tuning: Tuning = tuning,
+                           ranks: dict = ranks) -> Understanding:
                 if said in settled:
                     return settled[said]
                 if said not in ranks:
