@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 ARGS ?=
 
-.PHONY: run test check lint model audio bench fuzz load lambda clean system-packages
+.PHONY: run test check lint model audio bench eval fuzz load lambda clean system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ fuzz: $(STAMP)
 # 50 clients for 30 s against a `spasm-guide serve` it starts on loopback (ARGS: --clients, --seconds, --url).
 load: $(STAMP)
 	$(PY) bench/load.py $(ARGS)
+
+# How well people's own words are understood: the held-out set through the text resolver (~10 s).
+eval: $(STAMP)
+	$(PY) bench/understanding.py $(ARGS)
 
 # Ratios against a minimal reference skill, HTTP load, memory, audio; writes bench/results.json (~1-2 min).
 bench: $(STAMP)

@@ -21,12 +21,13 @@ from bench.understanding import load, score  # noqa: E402
 from skill.understanding import ANSWER, Tuning, Understanding, understander  # noqa: E402
 
 DEV_SETS = tuple(ROOT / "tests" / "eval" / f"{name}.yaml" for name in ("dev", "dev2", "dev3"))
-WEIGHTS = (0.5, 0.6, 0.7, 0.8)
-RECALL = (0.5, 0.7)
+WEIGHTS = (0.5, 0.6, 0.7)
+RECALL = (0.5,)
 CONFIDENT = (0.5, 0.55, 0.6, 0.65, 0.7)
-SURE = (0.7, 0.8, 0.9)
+SURE = (0.8, 0.9)
 CLOSE = (0.4, 0.45, 0.5, 0.55)
 MARGINS = (0.0, 0.02, 0.04, 0.06)
+CLAUSES = (0.0, 0.9, 0.95, 1.0)
 WRONG_COST = 3
 
 
@@ -44,13 +45,13 @@ def main() -> int:
             prepared[phrasing.said] = said
     print(f"{len(phrasings)} development phrasings; {len(settled)} settled before scoring")
     results = []
-    for weight, recall in itertools.product(WEIGHTS, RECALL):
-        ranking = Tuning(meaning_weight=weight, recall_weight=recall)
-        ranks = {said: tolerant.rank(text, ranking) for said, text in prepared.items() if text}
+    for weight, recall, clause in itertools.product(WEIGHTS, RECALL, CLAUSES):
+        ranking = Tuning(meaning_weight=weight, recall_weight=recall, clause_weight=clause)
+        ranks = {said: tolerant.rank_all(said, ranking) for said, text in prepared.items() if text}
         for confident, sure, close, margin in itertools.product(CONFIDENT, SURE, CLOSE, MARGINS):
             if not close <= confident <= sure:
                 continue
-            tuning = Tuning(weight, recall, confident, sure, close, margin)
+            tuning = Tuning(weight, recall, confident, sure, close, margin, clause)
 
             def understand(said: str, tuning: Tuning = tuning,
                            ranks: dict = ranks) -> Understanding:
@@ -66,11 +67,11 @@ def main() -> int:
                      - WRONG_COST * figures["wrong_answers"])
             results.append((value, tuning, figures))
     results.sort(key=lambda item: -item[0])
-    print("weight recall confident sure close margin | in scope answered, out of scope told, "
-          "wrong, did you mean")
+    print("weight recall confident sure close margin clause | in scope answered, out of scope "
+          "told, wrong, did you mean")
     for _, t, f in results[:12]:
         print(f"{t.meaning_weight:6} {t.recall_weight:6} {t.confident:9} {t.sure:4} {t.close:5} "
-              f"{t.margin:6} | "
+              f"{t.margin:6} {t.clause_weight:6} | "
               f"{f['in_scope_answered']:.1%} {f['out_of_scope_told_plainly']:.1%} "
               f"{f['wrong_answers']:.1%} {f['did_you_mean']:.1%}")
     return 0

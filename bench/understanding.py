@@ -29,7 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from content import guide  # noqa: E402
-from skill.understanding import ANSWER, CONFIRM, Understanding, understander  # noqa: E402
+from skill.understanding import (  # noqa: E402
+    ANSWER,
+    CONFIRM,
+    Understanding,
+    normalise,
+    understander,
+)
 from skill.utterances import FALLBACK, Resolution, resolver  # noqa: E402
 
 SETS = {"held-out": ROOT / "tests" / "eval" / "phrasings.yaml",
@@ -168,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         timings.append(time.perf_counter() - began)
         return outcome
 
+    samples = set(tolerant.samples.texts)
+    unseen = [p for p in phrasings if normalise(p.said) not in samples]
     results = {"tolerant resolver (chat, ask, listen)": score(phrasings, timed, args.show),
+               f"  the {len(unseen)} that are not a sample": score(unseen, tolerant.understand),
                "interaction model, exact sample match": score(phrasings, exact_match)}
     kinds = Counter("out of scope" if not p.in_scope else "in scope" for p in phrasings)
     print(f"{args.set} set: {len(phrasings)} phrasings ({kinds['in scope']} in scope, "
