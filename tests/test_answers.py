@@ -7,7 +7,16 @@ import pytest
 
 from content import guide
 from skill.conversation import Conversation
-from skill.understanding import ANSWER, CONFIRM, NOT_COVERED, understander
+from skill.understanding import (
+    ANSWER,
+    CONFIRM,
+    NOT_COVERED,
+    TUNING,
+    Candidate,
+    Understanding,
+    understander,
+)
+from skill.utterances import Resolution
 from tests.helpers import FACTS, Fact, message
 
 SCOPE = guide().scope
@@ -68,15 +77,33 @@ def test_stroke_signs_get_the_safety_line(launched: Conversation, said: str) -> 
     assert not turn.ended
 
 
-def test_did_you_mean_then_yes_answers_the_question(launched: Conversation) -> None:
-    turn = launched.say("any fix for the twitch")
-    assert turn.text == message("did_you_mean", question="how is it treated")
-    assert launched.say("yes").text.startswith(guide().section("treatment").pages[0])
+class _Unsure:
+    """Stands in for the resolver: everything said is a close guess at the treatments."""
+
+    def understand(self, text: str) -> Understanding:
+        return Understanding(CONFIRM, Resolution("ReadTreatmentIntent"), score=0.6)
 
 
-def test_did_you_mean_then_no_offers_the_choices(launched: Conversation) -> None:
-    launched.say("any fix for the twitch")
-    turn = launched.say("no")
+@pytest.fixture
+def unsure(launched: Conversation) -> Conversation:
+    launched.understand = _Unsure()  # type: ignore[assignment]
+    return launched
+
+
+def test_a_close_guess_is_asked_back(unsure: Conversation) -> None:
+    assert unsure.say("anything").text == message("did_you_mean", question="how is it treated")
+
+
+def test_did_you_mean_then_yes_answers_the_question(unsure: Conversation) -> None:
+    unsure.say("anything")
+    unsure.understand = understander()
+    assert unsure.say("yes").text.startswith(guide().section("treatment").pages[0])
+
+
+def test_did_you_mean_then_no_offers_the_choices(unsure: Conversation) -> None:
+    unsure.say("anything")
+    unsure.understand = understander()
+    turn = unsure.say("no")
     assert guide().section("treatment").pages[0] not in turn.text
     assert message("first_options") in turn.reprompt
 
@@ -85,11 +112,27 @@ def test_did_you_mean_then_no_offers_the_choices(launched: Conversation) -> None
     ("how is hemifacial spasm treated", ANSWER),
     ("waht causes it", ANSWER),
     ("what are the symptoms of hemifacial spasm", ANSWER),
-    ("any fix for the twitch", CONFIRM),
     ("qwzx vlorp", NOT_COVERED),
 ])
 def test_the_resolver_bands(said: str, band: str) -> None:
     assert understander().understand(said).band == band
+
+
+def _ranked(*scores: tuple[str, float]) -> list[Candidate]:
+    return [Candidate(outcome, score, Resolution("X")) for outcome, score in scores]
+
+
+@pytest.mark.parametrize(("ranked", "band"), [
+    (_ranked(("treatment", TUNING.confident + 0.01), ("botox", 0.1)), ANSWER),
+    (_ranked(("treatment", TUNING.sure), ("botox", TUNING.sure - 0.01)), ANSWER),
+    (_ranked(("treatment", TUNING.confident + 0.01), ("botox", TUNING.confident)), CONFIRM),
+    (_ranked(("treatment", TUNING.close), ("botox", 0.1)), CONFIRM),
+    (_ranked(("SlowerIntent", TUNING.close), ("botox", 0.1)), ANSWER),
+    (_ranked(("treatment", TUNING.close - 0.01), ("botox", 0.1)), NOT_COVERED),
+])
+def test_the_bands_follow_score_and_lead(ranked: list[Candidate], band: str) -> None:
+    """Sure enough, or clearly ahead: act. Close on a question: ask back. Low: a miss."""
+    assert understander().decide(ranked).band == band
 
 
 def test_a_miss_carries_the_closest_questions() -> None:
