@@ -21,13 +21,13 @@ from bench.understanding import load, score  # noqa: E402
 from skill.understanding import ANSWER, Tuning, Understanding, understander  # noqa: E402
 
 DEV_SETS = tuple(ROOT / "tests" / "eval" / f"{name}.yaml" for name in ("dev", "dev2", "dev3"))
-WEIGHTS = (0.5, 0.6, 0.7)
+WEIGHTS = (0.5, 0.6)
 RECALL = (0.5,)
 CONFIDENT = (0.5, 0.55, 0.6, 0.65, 0.7)
 SURE = (0.8, 0.9)
 CLOSE = (0.4, 0.45, 0.5, 0.55)
-MARGINS = (0.0, 0.02, 0.04, 0.06)
-CLAUSES = (0.0, 0.9, 0.95, 1.0)
+MARGINS = (0.02, 0.04, 0.06, 0.08)
+CLAUSES = (0.95,)
 WRONG_COST = 3
 
 

@@ -11,8 +11,8 @@ from skill.understanding import (
     ANSWER,
     CONFIRM,
     NOT_COVERED,
-    TUNING,
     Candidate,
+    Tuning,
     Understanding,
     understander,
 )
@@ -122,17 +122,22 @@ def _ranked(*scores: tuple[str, float]) -> list[Candidate]:
     return [Candidate(outcome, score, Resolution("X")) for outcome, score in scores]
 
 
+BANDS = Tuning(confident=0.6, sure=0.8, close=0.5, margin=0.05)
+
+
 @pytest.mark.parametrize(("ranked", "band"), [
-    (_ranked(("treatment", TUNING.confident + 0.01), ("botox", 0.1)), ANSWER),
-    (_ranked(("treatment", TUNING.sure), ("botox", TUNING.sure - 0.01)), ANSWER),
-    (_ranked(("treatment", TUNING.confident + 0.01), ("botox", TUNING.confident)), CONFIRM),
-    (_ranked(("treatment", TUNING.close), ("botox", 0.1)), CONFIRM),
-    (_ranked(("SlowerIntent", TUNING.close), ("botox", 0.1)), ANSWER),
-    (_ranked(("treatment", TUNING.close - 0.01), ("botox", 0.1)), NOT_COVERED),
+    (_ranked(("treatment", 0.61), ("botox", 0.1)), ANSWER),
+    (_ranked(("treatment", 0.8), ("botox", 0.79)), ANSWER),
+    (_ranked(("treatment", 0.61), ("botox", 0.6)), CONFIRM),
+    (_ranked(("treatment", 0.5), ("botox", 0.1)), CONFIRM),
+    (_ranked(("SlowerIntent", 0.5), ("botox", 0.1)), ANSWER),
+    (_ranked(("SlowerIntent", 0.52), ("botox", 0.5)), CONFIRM),
+    (_ranked(("treatment", 0.49), ("botox", 0.1)), NOT_COVERED),
 ])
 def test_the_bands_follow_score_and_lead(ranked: list[Candidate], band: str) -> None:
-    """Sure enough, or clearly ahead: act. Close on a question: ask back. Low: a miss."""
-    assert understander().decide(ranked).band == band
+    """Sure enough, or clearly ahead: act. Close, with a question of the guide's among
+    the closest: ask back. Low: a miss."""
+    assert understander().decide(ranked, tuning=BANDS).band == band
 
 
 def test_a_miss_carries_the_closest_questions() -> None:
