@@ -81,6 +81,7 @@ PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "hemi": ("HH EH M IY",),
     "gp": ("JH IY P IY",),
     "blepharospasm": ("B L EH F ER OW S P AE Z AH M",),
+    "paralyse": ("P EH R AH L AY Z",),
 }
 
 
