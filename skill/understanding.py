@@ -70,6 +70,7 @@ TUNING = Tuning()
 # own pattern (steps 1 and 2) and only for a glossary word; scored, a question that
 # merely mentions a word ("is it cranial nerve seven") would be read a definition.
 DEFINE_INTENT = "DefineTermIntent"
+HELP_INTENT = "AMAZON.HelpIntent"
 EXACT_ONLY = frozenset({DEFINE_INTENT})
 # A sample that is nothing but a slot ("{section}") matches the whole utterance exactly
 # or not at all: scored, any question mentioning "causes" would open that section.
@@ -166,8 +167,9 @@ class Understander:
         if exact.intent != FALLBACK and _fully_resolved(exact):
             return Understanding(ANSWER, exact)
         said = self.prepare(text)
-        if not said:
-            return Understanding(NOT_COVERED, Resolution(FALLBACK))
+        if not said:  # only a greeting or politeness ("hi", "um, hello"): what can be said
+            return Understanding(ANSWER, Resolution(HELP_INTENT)) if text.strip() else \
+                Understanding(NOT_COVERED, Resolution(FALLBACK))
         again = self.literal.get(said) or self.exact.resolve(said)
         if again.intent != FALLBACK and _fully_resolved(again):
             return Understanding(ANSWER, again)

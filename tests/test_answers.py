@@ -154,3 +154,8 @@ def test_a_goodbye_in_many_words_ends_the_session(launched: Conversation, said: 
 def test_help_is_one_short_menu(launched: Conversation) -> None:
     turn = launched.say("help")
     assert len(turn.text.split()) <= 35
+
+
+@pytest.mark.parametrize("said", ["hi", "hello", "um, hi"])
+def test_a_greeting_alone_gets_the_short_menu(launched: Conversation, said: str) -> None:
+    assert launched.say(said).text.startswith(message("help_general"))
