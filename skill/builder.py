@@ -21,6 +21,7 @@ from handlers import (
     reading,
     settings,
 )
+from handlers.dispatch import ByIntentMapper
 
 REQUEST_HANDLERS = (
     *lists.FOLLOW_UPS,  # before lifecycle's yes and reading's next, which read the guide
@@ -50,4 +51,8 @@ def build_skill(persistence_adapter: AbstractPersistenceAdapter | None = None,
     # Storage that can merge a request's changes into the stored record gets to (SQLite).
     merge = getattr(persistence_adapter, "merge_attributes", None)
     builder.add_global_response_interceptor(interceptors.SaveStateInterceptor(merge))
-    return builder.create()
+    skill = builder.create()
+    dispatcher = skill.request_dispatcher
+    dispatcher.request_mappers = [ByIntentMapper(mapper.request_handler_chains)
+                                  for mapper in dispatcher.request_mappers]
+    return skill

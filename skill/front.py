@@ -2,9 +2,9 @@
 
 Why: with a thread per connection (gunicorn's gthread worker) a client that sends half a
 request and waits holds a thread, and eight of them stopped the server. Here one asyncio
-loop per worker process (uvicorn's HTTP protocol and httptools' parser, under gunicorn's
-master) reads every connection; only a request that has fully arrived reaches the Flask
-app, on a small thread pool. So:
+loop per worker process (uvloop, uvicorn's HTTP protocol and httptools' parser, under
+gunicorn's master) reads every connection; only a request that has fully arrived reaches
+the Flask app, on a small thread pool. So:
 
 - ``GuardedProtocol`` gives each request a deadline from its first byte (or from the
   connection, if nothing comes) to its last: headers and body alike, trickled or not.
@@ -284,7 +284,7 @@ class Worker(UvicornWorker):
     """
 
     CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
-        "loop": "asyncio", "lifespan": "off", "interface": "asgi3",
+        "loop": "uvloop", "lifespan": "off", "interface": "asgi3",
         "server_header": False, "access_log": False,
     }
 
