@@ -1,7 +1,7 @@
 """The listener's place in the guide and their preferences, for one request.
 
 State lives in the session while a conversation lasts and is saved per user
-between conversations (see skill/storage.py). Handlers only ever see this
+between conversations (see skill/engine/storage.py). Handlers only ever see this
 object: `ListenerState.of(handler_input)`.
 """
 

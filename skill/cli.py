@@ -18,7 +18,7 @@ from skill import logs
 from skill.config import ConfigError, from_environment, port_number
 
 if TYPE_CHECKING:  # the conversation engine loads only for commands that talk
-    from skill.conversation import Conversation
+    from skill.engine.conversation import Conversation
 
 log = logging.getLogger("spasm_guide")
 
@@ -31,9 +31,9 @@ def _conversation(args: argparse.Namespace) -> Conversation:
     """
     from ask_sdk_core.exceptions import PersistenceException
 
-    from skill.builder import build_skill
-    from skill.conversation import Conversation
-    from skill.storage import SQLiteAdapter
+    from skill.engine.builder import build_skill
+    from skill.engine.conversation import Conversation
+    from skill.engine.storage import SQLiteAdapter
 
     storage = SQLiteAdapter.in_folder(Path(args.data_dir))
     try:

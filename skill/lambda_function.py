@@ -15,10 +15,10 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from skill import engine, logs
-from skill.builder import build_skill
 from skill.config import Settings, from_environment
+from skill.engine.builder import build_skill
+from skill.engine.storage import SQLiteAdapter, user_key
 from skill.playlist import load_playlist
-from skill.storage import SQLiteAdapter, user_key
 
 logs.configure_lambda()
 log = logging.getLogger(__name__)

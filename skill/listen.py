@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # numpy, PocketSphinx and the skill load only when listening 
     import numpy as np
 
     from audio.engines import Engine, Speech
-    from skill.conversation import Conversation, Turn
+    from skill.engine.conversation import Conversation, Turn
     from skill.recognition import Heard, Recognizer
 
 log = logging.getLogger(__name__)

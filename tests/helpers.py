@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 from content import guide
-from skill.conversation import APPLICATION_ID, Conversation, Turn
+from skill.engine.conversation import APPLICATION_ID, Conversation, Turn
 from skill.utterances import Resolution, Slot
 
 FACTS_FILE = Path(__file__).with_name("facts.yaml")

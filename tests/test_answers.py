@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.conversation import Conversation
+from skill.engine.conversation import Conversation
 from skill.understanding import (
     ANSWER,
     CONFIRM,

@@ -20,14 +20,14 @@ import pytest
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-import skill.storage as storage_module
+import skill.engine.storage as storage_module
 from content import guide
 from handlers.state import NORMAL_SPEED
 from skill import engine
-from skill.builder import build_skill
 from skill.config import Settings
-from skill.conversation import Conversation
-from skill.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation
+from skill.engine.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
 from tests import envelopes
 from tests.helpers import resume_offer, run_together
 

@@ -9,9 +9,9 @@ import pytest
 
 from content import guide
 from skill import engine
-from skill.builder import build_skill
-from skill.conversation import Conversation, Turn
-from skill.storage import SQLiteAdapter
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation, Turn
+from skill.engine.storage import SQLiteAdapter
 from tests.helpers import FACTS, Fact, card_of, check_reply
 
 MAX_TURNS = 60
