@@ -17,7 +17,7 @@ import yaml
 
 from content import guide
 from skill.engine.conversation import APPLICATION_ID, Conversation, Turn
-from skill.utterances import Resolution, Slot
+from skill.understanding.resolver import Resolution, Slot
 
 FACTS_FILE = Path(__file__).with_name("facts.yaml")
 MAX_SSML = 8000

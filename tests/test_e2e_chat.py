@@ -17,7 +17,7 @@ import pytest
 from content import guide
 from skill import cli
 from skill.engine.conversation import Conversation
-from skill.utterances import Resolution, Slot
+from skill.understanding.resolver import Resolution, Slot
 from tests.e2e.scenarios import Reply, check, conversations
 from tests.helpers import resume_offer
 

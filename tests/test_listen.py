@@ -55,7 +55,7 @@ from skill.recognition import (
     phrases,
     to_model_rate,
 )
-from skill.utterances import FALLBACK, resolver
+from skill.understanding.resolver import FALLBACK, resolver
 
 pytest.importorskip("pocketsphinx")
 

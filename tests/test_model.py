@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from content import guide
+from content.text import normalise
 from skill import model
-from skill.utterances import FALLBACK, resolver, tidy
+from skill.understanding.resolver import FALLBACK, resolver
 
 MODEL_DIR = model.SKILL_PACKAGE / "interactionModels" / "custom"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
@@ -98,10 +99,10 @@ def test_no_phrase_belongs_to_two_intents() -> None:
     """Samples and the built-in phrases the chat knows: each means exactly one intent."""
     owners: dict[str, set[str]] = defaultdict(set)
     for intent, sample in _samples():
-        owners[tidy(sample)].add(intent)
+        owners[normalise(sample)].add(intent)
     for phrases in guide().intents:
         for phrase in phrases.builtin_phrases:
-            owners[tidy(phrase)].add(phrases.name)
+            owners[normalise(phrase)].add(phrases.name)
     shared = {phrase: sorted(intents) for phrase, intents in owners.items() if len(intents) > 1}
     assert shared == {}
 

@@ -19,8 +19,8 @@ from content import guide
 from handlers.answers import DID_YOU_MEAN_INTENT, TOPIC_SLOT
 from handlers.suggestions import NEAR_SLOT
 from skill.engine.envelope import handle_payload
-from skill.understanding import ANSWER, CONFIRM, Understander, Understanding, understander
-from skill.utterances import FALLBACK, Resolution, Slot
+from skill.understanding.own_words import ANSWER, CONFIRM, Understander, Understanding, understander
+from skill.understanding.resolver import FALLBACK, Resolution, Slot
 
 APPLICATION_ID = "amzn1.ask.skill.local-conversation"
 TAG = re.compile(r"<[^>]+>")

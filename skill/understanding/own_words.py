@@ -36,8 +36,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from content import guide
+from content.text import normalise
 from handlers.glossary import NOT_A_WORD
-from skill.utterances import FALLBACK, MODEL_FILE, Resolution, Resolver, Slot, resolver, tidy
+from skill.understanding.resolver import FALLBACK, MODEL_FILE, Resolution, Resolver, Slot, resolver
 
 # The three bands.
 ANSWER, CONFIRM, NOT_COVERED = "answer", "confirm", "not_covered"
@@ -94,7 +95,7 @@ FILLER_PHRASES = re.compile(
 
 def clean(text: str) -> str:
     """Lower case, no punctuation, contractions and texting spelled out."""
-    return " ".join(SPELLINGS.get(word, word) for word in tidy(text).split())
+    return " ".join(SPELLINGS.get(word, word) for word in normalise(text).split())
 
 
 def simplify(cleaned: str) -> str:
@@ -103,7 +104,7 @@ def simplify(cleaned: str) -> str:
     return " ".join(word for word in said.split() if word not in FILLERS)
 
 
-def normalise(text: str) -> str:
+def comparable(text: str) -> str:
     """One form for samples and for what people say, so both are compared alike."""
     return simplify(clean(text))
 
@@ -320,7 +321,7 @@ def _expanded_samples(model: dict[str, Any], exact: Resolver) -> _Samples:
     samples = _Samples()
 
     def add(text: str, resolution: Resolution) -> None:
-        said = normalise(text)
+        said = comparable(text)
         if said:
             samples.texts.append(said)
             samples.resolutions.append(resolution)
