@@ -268,7 +268,7 @@ def cold_start(config: Config) -> dict[str, Any]:
     The project starts from the folder `make lambda` deploys (with its content
     snapshot), as a Lambda cold start would.
     """
-    from skill.lambda_package import build, compile_bytecode
+    from skill.aws_lambda.package import build, compile_bytecode
 
     with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as folder:
         package = build(Path(folder) / "lambda")
@@ -523,7 +523,7 @@ def voice(config: Config) -> dict[str, Any]:
 def profile(what: str) -> None:
     out = BENCH / f"profile-{what}.html"
     if what == "cold":
-        from skill.lambda_package import build
+        from skill.aws_lambda.package import build
 
         with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as folder:
             _cold_once("skill.lambda_function", profile_to=out, path=build(Path(folder) / "lambda"))

@@ -237,6 +237,6 @@ def test_ask_resources_point_at_the_lambda_handler() -> None:
     profile = resources["profiles"]["default"]
     assert Path(model.PROJECT_ROOT, profile["skillMetadata"]["src"]).resolve() == model.SKILL_PACKAGE
     handler = profile["skillInfrastructure"]["userConfig"]["handler"]
-    assert handler == "skill.lambda_function.lambda_handler"
+    assert handler == "skill.aws_lambda.handler.lambda_handler"
     module_name, function = handler.rsplit(".", 1)
     assert callable(getattr(importlib.import_module(module_name), function))

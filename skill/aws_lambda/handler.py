@@ -1,4 +1,4 @@
-"""AWS Lambda entry point: skill.lambda_function.lambda_handler.
+"""AWS Lambda entry point: skill.aws_lambda.handler.lambda_handler.
 
 Imports nothing web-related. Saved state goes to DynamoDB when
 SPASM_GUIDE_DYNAMODB_TABLE is set, otherwise to SQLite under /tmp (kept only
