@@ -670,7 +670,7 @@ def text_hashes(guide: Guide) -> Mapping[str, str]:
 def current_episodes(out_dir: Path, guide: Guide) -> list[pack.Episode]:
     """The built section recordings that say ``guide``'s current text, as podcast episodes.
 
-    For the playlist and feed skill/page.py makes per request: a recording left stale
+    For the playlist and feed skill/page/views.py makes per request: a recording left stale
     by a content edit is left out rather than paired with the new transcript.
     Raises ManifestError when the manifest is missing or broken.
     """

@@ -19,7 +19,7 @@ from skill import engine, logs
 from skill.config import Settings, from_environment
 from skill.engine.builder import build_skill
 from skill.engine.storage import SQLiteAdapter
-from skill.page import page
+from skill.page.views import page
 from skill.playlist import load_playlist
 from skill.verification import RequestVerifier, VerificationError
 
