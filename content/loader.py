@@ -201,7 +201,10 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "error_prompt": (), "no_recordings": (), "playing": ("title",), "guide_end_audio": (),
     "no_loop_or_shuffle": (), "nothing_to_resume": (),
 }
-SPEED_STEPS = 5
+# Speaking rates, slowest to fastest, as SSML prosody percentages. They live with the
+# content because messages.yaml names each one (speed_names), so the two cannot disagree.
+SPEED_RATES = ("70%", "85%", "100%", "115%", "130%")
+SPEED_STEPS = len(SPEED_RATES)
 # Messages that are lists, and how many items each must have.
 LISTS = {"speed_names": SPEED_STEPS, "speed_limit_names": SPEED_STEPS, "speed_changes": 2}
 
