@@ -63,7 +63,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(ARGS)
 
 lambda: $(STAMP)
-	$(PY) -m skill.lambda_package build/lambda
+	$(PY) -m skill.aws_lambda.package build/lambda
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -53,6 +53,7 @@ from audio.engines import (
 from audio.files import write_atomic
 from audio.loudness import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness
 from content import ContentError, Guide, Section
+from skill.options import positive_int
 
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent
 FILES_DIR = "files"
@@ -669,7 +670,7 @@ def text_hashes(guide: Guide) -> Mapping[str, str]:
 def current_episodes(out_dir: Path, guide: Guide) -> list[pack.Episode]:
     """The built section recordings that say ``guide``'s current text, as podcast episodes.
 
-    For the playlist and feed skill/page.py makes per request: a recording left stale
+    For the playlist and feed skill/page/views.py makes per request: a recording left stale
     by a content edit is left out rather than paired with the new transcript.
     Raises ManifestError when the manifest is missing or broken.
     """
@@ -866,17 +867,6 @@ def check_audio(out_dir: Path | str | None = None, guide: Guide | None = None) -
 
 
 # -------------------------------------------------------------------------- CLI
-
-
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of 1 or more (also serve's --workers and --threads)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
-    return value
 
 
 def _base_url(text: str) -> str:

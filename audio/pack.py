@@ -8,7 +8,7 @@ dates and timestamps, sorted zip entries), so rebuilding does not churn git.
 
 Links are relative to the output directory unless a base URL is given; relative
 links suit the committed copy and a local player, absolute ones a web host. Without
-one, the listening page (skill/page.py) makes the playlist and feed per request
+one, the listening page (skill/page/views.py) makes the playlist and feed per request
 with absolute links under its own address, and no feed is written to disk: a feed
 that leaves the server must have absolute enclosure links and name itself
 (atom:link rel="self"), which only a known address allows.

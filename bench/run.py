@@ -8,7 +8,7 @@ same run on the same machine, so the numbers mean something on any computer:
                  "next" inside a session, for a listener with a saved place in SQLite,
                  each vs the same request to bench/reference_skill.py behind a
                  one-route Flask app. Rounds of all are interleaved.
-  cold start     fresh interpreter: import skill.lambda_function from the `make lambda`
+  cold start     fresh interpreter: import skill.aws_lambda.handler from the `make lambda`
                  folder (with its bytecode) and answer the first LaunchRequest with a
                  fresh SQLite folder, vs the same for the reference skill (compiled
                  the same way).
@@ -268,7 +268,7 @@ def cold_start(config: Config) -> dict[str, Any]:
     The project starts from the folder `make lambda` deploys (with its content
     snapshot), as a Lambda cold start would.
     """
-    from skill.lambda_package import build, compile_bytecode
+    from skill.aws_lambda.package import build, compile_bytecode
 
     with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as folder:
         package = build(Path(folder) / "lambda")
@@ -280,7 +280,7 @@ def cold_start(config: Config) -> dict[str, Any]:
 
 
 def _cold_start_from(config: Config, package: Path, reference: Path) -> dict[str, Any]:
-    modules = {"project": ("skill.lambda_function", package),
+    modules = {"project": ("skill.aws_lambda.handler", package),
                "reference": ("reference_skill", reference)}
     for module, path in modules.values():
         _cold_once(module, path=path)  # files in the page cache, as on a warm disk
@@ -523,10 +523,10 @@ def voice(config: Config) -> dict[str, Any]:
 def profile(what: str) -> None:
     out = BENCH / f"profile-{what}.html"
     if what == "cold":
-        from skill.lambda_package import build
+        from skill.aws_lambda.package import build
 
         with tempfile.TemporaryDirectory(prefix="spasm-lambda-") as folder:
-            _cold_once("skill.lambda_function", profile_to=out, path=build(Path(folder) / "lambda"))
+            _cold_once("skill.aws_lambda.handler", profile_to=out, path=build(Path(folder) / "lambda"))
     elif what == "request":
         from pyinstrument import Profiler
 

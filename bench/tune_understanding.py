@@ -4,7 +4,7 @@
 (tests/eval/dev.yaml and dev2.yaml, never the held-out phrasings.yaml) once per
 weight, then tries every combination of thresholds and prints the best few, judged as
 a listener would: an answer in the first reply counts for, a wrong answer three times
-against. Copy the chosen figures into skill/understanding.py's Tuning by hand; the
+against. Copy the chosen figures into skill/understanding/own_words.py's Tuning by hand; the
 held-out set then measures them (`make eval`).
 """
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.understanding import load, score  # noqa: E402
-from skill.understanding import ANSWER, Tuning, Understanding, understander  # noqa: E402
+from skill.understanding.own_words import ANSWER, Tuning, Understanding, understander  # noqa: E402
 
 DEV_SETS = tuple(ROOT / "tests" / "eval" / f"{name}.yaml" for name in ("dev", "dev2", "dev3"))
 WEIGHTS = (0.5, 0.6)

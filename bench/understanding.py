@@ -29,14 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from content import guide  # noqa: E402
-from skill.understanding import (  # noqa: E402
+from skill.understanding.own_words import (  # noqa: E402
     ANSWER,
     CONFIRM,
     Understanding,
-    normalise,
+    comparable,
     understander,
 )
-from skill.utterances import FALLBACK, Resolution, resolver  # noqa: E402
+from skill.understanding.resolver import FALLBACK, Resolution, resolver  # noqa: E402
 
 SETS = {"held-out": ROOT / "tests" / "eval" / "phrasings.yaml",
         "dev": ROOT / "tests" / "eval" / "dev.yaml", "dev2": ROOT / "tests" / "eval" / "dev2.yaml",
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return outcome
 
     samples = set(tolerant.samples.texts)
-    unseen = [p for p in phrasings if normalise(p.said) not in samples]
+    unseen = [p for p in phrasings if comparable(p.said) not in samples]
     results = {"tolerant resolver (chat, ask, listen)": score(phrasings, timed, args.show),
                f"  the {len(unseen)} that are not a sample": score(unseen, tolerant.understand),
                "interaction model, exact sample match": score(phrasings, exact_match)}

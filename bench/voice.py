@@ -45,12 +45,12 @@ import numpy as np
 
 from audio.engines import Engine, EngineUnavailable, get_engine
 from audio.mp3 import decode_mp3
-from skill.builder import build_skill
-from skill.conversation import Conversation
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation
+from skill.engine.storage import SQLiteAdapter
 from skill.listen import DEFAULT_KEYWORD, choose_engine, live_blocks, sentences, speaking_rate
 from skill.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, SAMPLE_RATE, Recognizer, to_model_rate
-from skill.storage import SQLiteAdapter
-from skill.utterances import resolver
+from skill.understanding.resolver import resolver
 
 # Questions, position, speed, paging and leaving: 11 + 9 + 8 + 6 + 6 = 40 phrases.
 INTENTS = ("ReadCausesIntent", "WhereAmIIntent", "SlowerIntent", "AMAZON.NextIntent",

@@ -28,6 +28,7 @@ from content.questions import (
     load_scope,
     questions,
 )
+from content.text import name_key
 
 # About 150 spoken words a minute: 75 words is roughly 30 seconds of speech.
 MAX_WORDS_PER_PAGE = 75
@@ -150,17 +151,17 @@ class Guide:
 
     def find_section(self, spoken: str) -> Section | None:
         """Match a spoken name or synonym, ignoring case and extra words like 'the'."""
-        wanted = normalise(spoken)
+        wanted = name_key(spoken)
         for section in self.sections:
             names = (section.id, section.name, section.title, *section.synonyms)
-            if wanted in {normalise(n) for n in names}:
+            if wanted in {name_key(n) for n in names}:
                 return section
         return None
 
     def find_term(self, spoken: str) -> GlossaryEntry | None:
-        wanted = normalise(spoken)
+        wanted = name_key(spoken)
         for entry in self.glossary:
-            if wanted in {normalise(n) for n in (entry.term, *entry.synonyms)}:
+            if wanted in {name_key(n) for n in (entry.term, *entry.synonyms)}:
                 return entry
         return None
 
@@ -170,14 +171,6 @@ class Guide:
         if tuple(sorted(values)) != tuple(sorted(MESSAGE_FIELDS[key])):
             raise TypeError(f"message {key!r} takes {MESSAGE_FIELDS[key]}, was given {tuple(values)}")
         return str(self.messages[key]).format(**values)
-
-
-def normalise(text: str) -> str:
-    """Lower-case, drop punctuation and a leading article, squeeze spaces."""
-    words = re.sub(r"[^\w' ]+", " ", text.lower()).split()
-    if words and words[0] in {"the", "a", "an"}:
-        words = words[1:]
-    return " ".join(words)
 
 
 # Every message the skill says, with the {fields} the code fills in for it. A message
@@ -208,7 +201,10 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "error_prompt": (), "no_recordings": (), "playing": ("title",), "guide_end_audio": (),
     "no_loop_or_shuffle": (), "nothing_to_resume": (),
 }
-SPEED_STEPS = 5
+# Speaking rates, slowest to fastest, as SSML prosody percentages. They live with the
+# content because messages.yaml names each one (speed_names), so the two cannot disagree.
+SPEED_RATES = ("70%", "85%", "100%", "115%", "130%")
+SPEED_STEPS = len(SPEED_RATES)
 # Messages that are lists, and how many items each must have.
 LISTS = {"speed_names": SPEED_STEPS, "speed_limit_names": SPEED_STEPS, "speed_changes": 2}
 
@@ -313,7 +309,7 @@ def _load_pronunciation(path: Path) -> dict[str, str]:
 def _check_unique(path: Path, field: str, names: list[str]) -> None:
     seen: set[str] = set()
     for name in names:
-        key = normalise(name)
+        key = name_key(name)
         if key in seen:
             raise ContentError(path, field, f"'{name}' is used twice; each must be different")
         seen.add(key)
@@ -414,7 +410,7 @@ def _check_samples_once(root: Path, content: Guide) -> None:
     owner: dict[str, str] = {}
     for intent, samples in sample_owners(content):
         for sample in samples:
-            key = normalise(sample)
+            key = name_key(sample)
             if owner.get(key, intent) != intent:
                 raise ContentError(root, "questions",
                                    f"'{sample}' is asked in two places ({owner[key]} and {intent}); "

@@ -53,7 +53,7 @@ def _from_storage(handler_input: HandlerInput) -> ListenerState:
 
 
 # Storage that can write some fields of a stored record in one transaction:
-# merge(request_envelope, attributes, changed field names) (skill/storage.py's SQLite has it).
+# merge(request_envelope, attributes, changed field names) (skill/engine/storage.py's SQLite has it).
 MergeSave = Callable[[RequestEnvelope, dict[str, Any], list[str]], None]
 
 

@@ -94,7 +94,7 @@ def open_offer(state: ListenerState) -> str:
 class MorePartsHandler(AbstractRequestHandler):
     """Yes, next or more while a list has more: its next part.
 
-    Registered ahead of the yes and next handlers (see skill/builder.py), which would
+    Registered ahead of the yes and next handlers (see skill/engine/builder.py), which would
     otherwise read the guide.
     """
 

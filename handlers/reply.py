@@ -11,8 +11,9 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from content import guide
+from content.loader import SPEED_RATES
 from handlers import ssml
-from handlers.state import SPEED_RATES, ListenerState
+from handlers.state import ListenerState
 
 
 def ask(handler_input: HandlerInput, *parts: str, prompt: str, title: str = "",

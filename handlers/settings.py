@@ -6,9 +6,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import guide
+from content.loader import SPEED_RATES
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
-from handlers.state import NORMAL_SPEED, SPEED_RATES, ListenerState
+from handlers.state import NORMAL_SPEED, ListenerState
 
 
 def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:

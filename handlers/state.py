@@ -1,7 +1,7 @@
 """The listener's place in the guide and their preferences, for one request.
 
 State lives in the session while a conversation lasts and is saved per user
-between conversations (see skill/storage.py). Handlers only ever see this
+between conversations (see skill/engine/storage.py). Handlers only ever see this
 object: `ListenerState.of(handler_input)`.
 """
 
@@ -15,12 +15,11 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from content import guide
+from content.loader import SPEED_RATES
 from content.questions import NOT_COVERED_PREFIX, OFF_TOPIC_INTENT, SAFETY_INTENT
 
 SESSION_KEY = "listener"
 REQUEST_KEY = "listener_state"
-# Speaking rates, slowest to fastest, as SSML prosody percentages.
-SPEED_RATES = ("70%", "85%", "100%", "115%", "130%")
 NORMAL_SPEED = 2
 DETAIL_LEVELS = ("full", "brief")
 # What the last question asked, so Yes and No know what they answer.

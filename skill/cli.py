@@ -11,37 +11,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from content import ContentError, guide
 from skill import logs
+from skill.chat.terminal import cmd_ask, cmd_chat
 from skill.config import ConfigError, from_environment, port_number
-
-if TYPE_CHECKING:  # the conversation engine loads only for commands that talk
-    from skill.conversation import Conversation
+from skill.options import add_data_dir, add_listener_options, positive_int
 
 log = logging.getLogger("spasm_guide")
-
-
-def _conversation(args: argparse.Namespace) -> Conversation:
-    """The conversation a terminal front-end talks to, over storage that already works.
-
-    The web service answers even when saving fails; a person at a terminal is told at
-    once instead, rather than losing their place in silence.
-    """
-    from ask_sdk_core.exceptions import PersistenceException
-
-    from skill.builder import build_skill
-    from skill.conversation import Conversation
-    from skill.storage import SQLiteAdapter
-
-    storage = SQLiteAdapter.in_folder(Path(args.data_dir))
-    try:
-        storage.check_usable()
-    except PersistenceException as error:
-        raise ConfigError(f"cannot keep saved places in {args.data_dir} "
-                          f"(--data-dir or SPASM_GUIDE_DATA_DIR): {error}") from None
-    return Conversation(build_skill(storage), user_id=args.user)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -59,38 +36,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  verify=not args.no_verify, data_dir=Path(args.data_dir),
                  workers=args.workers, threads=args.threads,
                  log_format=args.log_format, log_level=from_environment().log_level)
-
-
-def cmd_chat(args: argparse.Namespace) -> int:
-    conversation = _conversation(args)
-    out = sys.stdout
-    out.write("Type what you would say; 'stop' or 'quit' to leave, an empty line to hear the "
-              "choices again.\n")
-    turn = conversation.launch()
-    out.write(f"guide: {turn.text}\n")
-    while conversation.open:
-        try:
-            line = input("you: ")
-        except (EOFError, KeyboardInterrupt):
-            out.write("\n")
-            break
-        if line.strip().lower() in ("quit", "exit"):
-            line = "stop"
-        if not line.strip():  # a silent listener hears the choices again, as on a speaker
-            out.write(f"guide: {turn.reprompt or turn.text}\n")
-            continue
-        turn = conversation.say(line)
-        out.write(f"guide: {turn.text}\n")
-    conversation.end()
-    return 0
-
-
-def cmd_ask(args: argparse.Namespace) -> int:
-    conversation = _conversation(args)
-    turn = conversation.say(" ".join(args.utterance))
-    sys.stdout.write(turn.text + "\n")
-    conversation.end()
-    return 0
 
 
 def cmd_model(args: argparse.Namespace) -> int:
@@ -154,13 +99,6 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _at_least_one(text: str) -> int:
-    """A count for --workers and --threads, by the rule build-audio's --jobs uses."""
-    from audio.build import positive_int  # already imported: the parser registers build-audio
-
-    return positive_int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     settings = from_environment()
     parser = argparse.ArgumentParser(prog="spasm-guide", description=__doc__.splitlines()[0])
@@ -171,12 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text, formatter_class=_DefaultsHelp)
         sub.set_defaults(func=func)
         return sub
-
-    def with_state(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--data-dir", default=str(settings.data_dir),
-                         help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR)")
-        sub.add_argument("--user", default="local-listener",
-                         help="whose saved place to use, so several people can share a computer")
 
     serve = command("serve", cmd_serve, "Run the web service (Alexa endpoint and listening page).")
     serve.add_argument("--host", default=settings.host,
@@ -191,15 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-verify", action="store_true", default=not settings.verify,
                        help="do not check Alexa request signatures, local testing only "
                             "(SPASM_GUIDE_VERIFY=0)")
-    serve.add_argument("--data-dir", default=str(settings.data_dir),
-                       help="folder for the saved-state database (SPASM_GUIDE_DATA_DIR)")
-    serve.add_argument("--workers", type=_at_least_one, default=2, help="server processes")
-    serve.add_argument("--threads", type=_at_least_one, default=4, help="threads per process")
+    add_data_dir(serve)
+    serve.add_argument("--workers", type=positive_int, default=2, help="server processes")
+    serve.add_argument("--threads", type=positive_int, default=4, help="threads per process")
 
-    with_state(command("chat", cmd_chat, "Talk to the guide by typing, in the terminal."))
+    add_listener_options(command("chat", cmd_chat, "Talk to the guide by typing, in the terminal."))
     ask = command("ask", cmd_ask, "Answer one utterance, e.g. spasm-guide ask what causes it")
     ask.add_argument("utterance", nargs="+", help="what you would say")
-    with_state(ask)
+    add_listener_options(ask)
     model = command("model", cmd_model, "Regenerate skill-package/ from content/.")
     model.add_argument("--check", action="store_true", help="only report out-of-date files")
     command("check", cmd_check, "Check content, interaction model and audio together.")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # numpy, PocketSphinx and the skill load only when listening 
     import numpy as np
 
     from audio.engines import Engine, Speech
-    from skill.conversation import Conversation, Turn
+    from skill.engine.conversation import Conversation, Turn
     from skill.recognition import Heard, Recognizer
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     """Check everything the session needs (devices, input, output, voice, recogniser,
     saved state) before the welcome, so bad input stops with one line and changes nothing."""
     from audio.engines import EngineUnavailable, piper_voice_fallback
-    from skill.cli import _conversation
+    from skill.chat.terminal import open_conversation as _conversation
 
     try:  # numpy and PocketSphinx: the voice extra, which a base install lacks
         from skill.recognition import REJECT_WEIGHT, Recognizer

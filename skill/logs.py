@@ -36,7 +36,7 @@ LAMBDA_RUNTIME_ENV = "AWS_LAMBDA_RUNTIME_API"  # set by Lambda's runtime, for it
 REQUEST_FIELDS = ("request_id", "request_type", "intent", "user", "latency_ms", "outcome",
                   "status")
 EXTRA_FIELDS = (*REQUEST_FIELDS, "reason", "event")
-# "unsaved": answered, but the listener's changes could not be saved (skill/storage.py).
+# "unsaved": answered, but the listener's changes could not be saved (skill/engine/storage.py).
 OUTCOMES = ("ok", "unsaved", "refused", "bad_request", "error")
 USER_PREFIX_CHARS = 8
 _IDENTIFIER = re.compile(r"[^\w.:-]")

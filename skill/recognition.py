@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skill.utterances import FALLBACK, Resolution, Resolver, resolver
+from skill.understanding.resolver import FALLBACK, Resolution, Resolver, resolver
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from werkzeug.exceptions import HTTPException
 
 from content import guide
 from skill import engine, logs
-from skill.builder import build_skill
 from skill.config import Settings, from_environment
-from skill.page import page
+from skill.engine.builder import build_skill
+from skill.engine.storage import SQLiteAdapter
+from skill.page.views import page
 from skill.playlist import load_playlist
-from skill.storage import SQLiteAdapter
 from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from flask.testing import FlaskClient
 
 from audio import engines
 from audio.engines import EngineUnavailable, EspeakEngine, PiperEngine
-from skill.builder import build_skill
-from skill.conversation import Conversation
-from skill.storage import SQLiteAdapter
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation
+from skill.engine.storage import SQLiteAdapter
 from skill.web import create_app
 from tests.helpers import google_like_mp3
 

@@ -16,8 +16,8 @@ import numpy as np
 import yaml
 
 from content import guide
-from skill.conversation import APPLICATION_ID, Conversation, Turn
-from skill.utterances import Resolution, Slot
+from skill.engine.conversation import APPLICATION_ID, Conversation, Turn
+from skill.understanding.resolver import Resolution, Slot
 
 FACTS_FILE = Path(__file__).with_name("facts.yaml")
 MAX_SSML = 8000

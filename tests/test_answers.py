@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.conversation import Conversation
-from skill.understanding import (
+from skill.engine.conversation import Conversation
+from skill.understanding.own_words import (
     ANSWER,
     CONFIRM,
     NOT_COVERED,
@@ -16,7 +16,7 @@ from skill.understanding import (
     Understanding,
     understander,
 )
-from skill.utterances import Resolution
+from skill.understanding.resolver import Resolution
 from tests.helpers import FACTS, Fact, message
 
 SCOPE = guide().scope

@@ -11,8 +11,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_runtime.dispatch_components.request_components import GenericRequestMapper
 
 from handlers.interceptors import REQUEST_INTERCEPTORS
-from skill import engine
-from skill.builder import build_skill
+from skill.engine import envelope as engine
+from skill.engine.builder import build_skill
 from tests.envelopes import envelope, intent, launch
 
 MODEL = Path(__file__).resolve().parent.parent / "skill-package/interactionModels/custom/en-US.json"

@@ -2,7 +2,7 @@
 
 The same steps and expectations that virtual-alexa drives against the real
 server (tests/e2e/test_virtual_alexa.py) run here in-process, through
-skill.conversation.Conversation: what `spasm-guide chat` uses. Both clients
+skill.engine.conversation.Conversation: what `spasm-guide chat` uses. Both clients
 must understand the phrases the same way and get the same answers.
 """
 
@@ -16,8 +16,8 @@ import pytest
 
 from content import guide
 from skill import cli
-from skill.conversation import Conversation
-from skill.utterances import Resolution, Slot
+from skill.engine.conversation import Conversation
+from skill.understanding.resolver import Resolution, Slot
 from tests.e2e.scenarios import Reply, check, conversations
 from tests.helpers import resume_offer
 

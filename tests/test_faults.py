@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 from content import guide
-from handlers.state import DETAIL_LEVELS, SPEED_RATES
-from skill import storage
+from content.loader import SPEED_RATES
+from handlers.state import DETAIL_LEVELS
+from skill.engine import storage
 from skill.web import create_app
 from tests.envelopes import USER_ID, check_answer, check_http, intent, launch, post, saved_rows
 from tests.helpers import run_together

@@ -9,7 +9,7 @@ import pytest
 
 from content import guide
 from handlers import lists, narration
-from skill.conversation import Conversation, Turn
+from skill.engine.conversation import Conversation, Turn
 from tests.helpers import asks_for_an_answer, check_reply, message, parse_ssml, send_intent
 
 # The words an unknown-word reply offers: the first few of the glossary.

@@ -14,8 +14,8 @@ from ask_sdk_core.skill import CustomSkill
 from content import guide
 from handlers import navigation
 from skill import engine
-from skill.builder import build_skill
-from skill.conversation import Conversation
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation
 from tests.helpers import check_reply, envelope, message, resume_offer, send_intent
 
 CAUSES = guide().section("causes")

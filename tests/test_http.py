@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from content import guide
-from skill.conversation import ssml_to_text
+from skill.engine.conversation import ssml_to_text
 from skill.verification import RequestVerifier
 from skill.web import MAX_BODY_BYTES, create_app
 from tests.alexa_certs import (

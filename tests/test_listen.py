@@ -23,7 +23,7 @@ from audio import engines
 from audio.engines import PiperEngine, Speech
 from audio.mp3 import decode_mp3
 from skill import cli
-from skill.conversation import Turn
+from skill.engine.conversation import Turn
 from skill.listen import (
     DEFAULT_KEYWORD,
     INSTALL_HINT,
@@ -55,7 +55,7 @@ from skill.recognition import (
     phrases,
     to_model_rate,
 )
-from skill.utterances import FALLBACK, resolver
+from skill.understanding.resolver import FALLBACK, resolver
 
 pytest.importorskip("pocketsphinx")
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from content import guide
+from content.text import normalise
 from skill import model
-from skill.utterances import FALLBACK, resolver, tidy
+from skill.understanding.resolver import FALLBACK, resolver
 
 MODEL_DIR = model.SKILL_PACKAGE / "interactionModels" / "custom"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
@@ -98,10 +99,10 @@ def test_no_phrase_belongs_to_two_intents() -> None:
     """Samples and the built-in phrases the chat knows: each means exactly one intent."""
     owners: dict[str, set[str]] = defaultdict(set)
     for intent, sample in _samples():
-        owners[tidy(sample)].add(intent)
+        owners[normalise(sample)].add(intent)
     for phrases in guide().intents:
         for phrase in phrases.builtin_phrases:
-            owners[tidy(phrase)].add(phrases.name)
+            owners[normalise(phrase)].add(phrases.name)
     shared = {phrase: sorted(intents) for phrase, intents in owners.items() if len(intents) > 1}
     assert shared == {}
 
@@ -236,6 +237,6 @@ def test_ask_resources_point_at_the_lambda_handler() -> None:
     profile = resources["profiles"]["default"]
     assert Path(model.PROJECT_ROOT, profile["skillMetadata"]["src"]).resolve() == model.SKILL_PACKAGE
     handler = profile["skillInfrastructure"]["userConfig"]["handler"]
-    assert handler == "skill.lambda_function.lambda_handler"
+    assert handler == "skill.aws_lambda.handler.lambda_handler"
     module_name, function = handler.rsplit(".", 1)
     assert callable(getattr(importlib.import_module(module_name), function))

@@ -7,7 +7,7 @@ import pytest
 
 from content import guide
 from handlers import lists
-from skill.conversation import Conversation
+from skill.engine.conversation import Conversation
 from tests.helpers import message, send_intent
 
 SECTIONS = guide().sections

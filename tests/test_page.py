@@ -230,14 +230,14 @@ def test_stale_recordings_are_one_warning_at_start(tmp_path: Path, audio_dir: Pa
         record["text_sha256"] = "1" * 64
     (audio_dir / "manifest.json").write_text(json.dumps(manifest))
     create_app(verify=False, data_dir=tmp_path, audio_dir=audio_dir)
-    warnings = [r.getMessage() for r in caplog.records if r.name == "skill.page"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "skill.page.views"]
     assert len(warnings) == 1
     assert "2 recording(s)" in warnings[0] and manifest["files"][0]["path"] in warnings[0]
 
 
 def test_current_recordings_start_without_a_warning(page_app: Flask,
                                                     caplog: pytest.LogCaptureFixture) -> None:
-    assert not [r for r in caplog.records if r.name == "skill.page"]
+    assert not [r for r in caplog.records if r.name == "skill.page.views"]
 
 
 def test_the_playlist_link_saves_a_file_for_a_media_player(web: FlaskClient) -> None:

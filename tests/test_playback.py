@@ -11,8 +11,8 @@ from ask_sdk_core.skill import CustomSkill
 from audio.tracks import TOKEN_PREFIX, Playlist, Track
 from content import guide
 from skill import engine
-from skill.builder import build_skill
-from skill.storage import SQLiteAdapter
+from skill.engine.builder import build_skill
+from skill.engine.storage import SQLiteAdapter
 
 USER = "amzn1.ask.account.playback-listener"
 SILENT_FIELDS = ("outputSpeech", "card", "reprompt")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.conversation import Conversation, Turn
+from skill.engine.conversation import Conversation, Turn
 from tests.helpers import check_reply, message, send_intent
 
 OVERVIEW, CAUSES, SYMPTOMS, TREATMENT = (guide().section(i) for i in (

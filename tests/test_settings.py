@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.conversation import Conversation, Turn
+from skill.engine.conversation import Conversation, Turn
 from tests.helpers import message, parse_ssml
 
 CAUSES = guide().section("causes")

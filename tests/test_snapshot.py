@@ -14,7 +14,7 @@ import pytest
 
 from content import guide, load_guide
 from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
-from skill.lambda_package import VENDORED_LIST, build
+from skill.aws_lambda.package import VENDORED_LIST, build
 
 REQUESTS = Path(__file__).parent / "requests"
 
@@ -68,7 +68,7 @@ def test_the_lambda_package_answers_a_launch_from_its_snapshot(tmp_path: Path) -
     package = build(tmp_path / "lambda")
     assert (package / "content" / SNAPSHOT_NAME).exists()
     assert "ask-sdk-core==" in (package / VENDORED_LIST).read_text()
-    code = ("import json, sys; sys.path.insert(0, '.'); import skill.lambda_function as f; "
+    code = ("import json, sys; sys.path.insert(0, '.'); import skill.aws_lambda.handler as f; "
             f"r = f.lambda_handler(json.load(open({str(REQUESTS / 'launch.json')!r})), None); "
             "print(r['response']['outputSpeech']['ssml']); print('yaml' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=package, capture_output=True,
@@ -95,8 +95,8 @@ def test_the_lambda_leaves_boto3_to_the_runtime(lambda_folder: Path) -> None:
     assert not any((lambda_folder / name).exists() for name in ("boto3", "botocore", "s3transfer"))
 
 
-@pytest.mark.parametrize("name", ["skill/web.py", "skill/page.py", "skill/templates",
-                                  "skill/static", "skill/listen.py", "skill/recognition.py",
+@pytest.mark.parametrize("name", ["skill/web.py", "skill/page", "skill/chat", "skill/understanding",
+                                  "skill/listen.py", "skill/recognition.py",
                                   "skill/cli.py", "skill/server.py", "flask", "werkzeug",
                                   "audio/mp3.py", "audio/build.py"])
 def test_the_lambda_holds_nothing_lambda_does_not_run(lambda_folder: Path, name: str) -> None:
@@ -121,7 +121,7 @@ def test_the_lambda_package_ships_bytecode_that_survives_zipping(tmp_path: Path)
         compiled = Path(importlib.util.cache_from_source(str(source)))
         flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
         assert flags == 0b01, f"{compiled.relative_to(package)}: not unchecked-hash bytecode"
-    assert any(source.name == "lambda_function.py" for source in sources)
+    assert any(source.name == "handler.py" for source in sources)
 
 
 def test_the_lambda_package_plays_recordings_served_from_the_base_url(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_the_lambda_package_plays_recordings_served_from_the_base_url(tmp_path: 
     package = build(tmp_path / "lambda")
     assert not list(package.rglob("*.mp3"))
     (tmp_path / "play.json").write_text(json.dumps(envelope(intent("PlayAudioIntent"))))
-    code = ("import json, sys; sys.path.insert(0, '.'); import skill.lambda_function as f; "
+    code = ("import json, sys; sys.path.insert(0, '.'); import skill.aws_lambda.handler as f; "
             f"r = f.lambda_handler(json.load(open({str(tmp_path / 'play.json')!r})), None); "
             "print(json.dumps(r['response']['directives']))")
     done = subprocess.run([sys.executable, "-c", code], cwd=package, capture_output=True,
@@ -146,7 +146,7 @@ def test_the_lambda_package_plays_recordings_served_from_the_base_url(tmp_path: 
 
 def test_the_lambda_package_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("keep me")
-    done = subprocess.run([sys.executable, "-m", "skill.lambda_package", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "skill.aws_lambda.package", str(tmp_path)],
                           cwd=Path(__file__).parent.parent, capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode == 2

@@ -20,14 +20,14 @@ import pytest
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-import skill.storage as storage_module
+import skill.engine.storage as storage_module
 from content import guide
 from handlers.state import NORMAL_SPEED
 from skill import engine
-from skill.builder import build_skill
 from skill.config import Settings
-from skill.conversation import Conversation
-from skill.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation
+from skill.engine.storage import SCHEMA_VERSION, SQLiteAdapter, user_key
 from tests import envelopes
 from tests.helpers import resume_offer, run_together
 
@@ -374,7 +374,7 @@ def lambda_module(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
                         "AWS_CONFIG_FILE": str(tmp_path / "none"),
                         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
         monkeypatch.setenv(name, value)
-    import skill.lambda_function as module
+    import skill.aws_lambda.handler as module
 
     return module
 
@@ -438,7 +438,7 @@ def test_without_a_table_lambda_uses_sqlite(lambda_module: Any, tmp_path: Path) 
 
 LAMBDA_SCRIPT = """
 import json, sys
-import skill.lambda_function as entry
+import skill.aws_lambda.handler as entry
 web = sorted({m.split(".")[0] for m in sys.modules} & {"flask", "werkzeug", "gunicorn"})
 event = json.load(open(sys.argv[1]))
 print(json.dumps({"web_modules": web, "answer": entry.lambda_handler(event, None)}))
@@ -471,7 +471,7 @@ def test_lambda_entry_imports_no_web_stack_and_answers_launch(tmp_path: Path) ->
 LAMBDA_LOG_SCRIPT = """
 import json, logging, sys
 logging.basicConfig(stream=sys.stdout, format="RUNTIME %(message)s")  # as Lambda's runtime does
-import skill.lambda_function as entry
+import skill.aws_lambda.handler as entry
 entry.lambda_handler(json.load(open(sys.argv[1])), None)
 """
 

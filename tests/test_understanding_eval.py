@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench.understanding import SETS, Tally, load, score
-from skill.understanding import understander
+from skill.understanding.own_words import understander
 
 FLOOR_IN_SCOPE_ANSWERED = 0.91
 FLOOR_OUT_OF_SCOPE_TOLD = 0.89

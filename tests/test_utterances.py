@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.utterances import FALLBACK, resolver
+from skill.understanding.resolver import FALLBACK, resolver
 
 
 @pytest.mark.parametrize(("said", "intent"), [

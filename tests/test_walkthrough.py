@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from content import guide
-from skill import engine
-from skill.builder import build_skill
-from skill.conversation import Conversation, Turn
-from skill.storage import SQLiteAdapter
+from skill.engine import envelope as envelopes
+from skill.engine.builder import build_skill
+from skill.engine.conversation import Conversation, Turn
+from skill.engine.storage import SQLiteAdapter
 from tests.helpers import FACTS, Fact, card_of, check_reply
 
 MAX_TURNS = 60
@@ -21,14 +21,14 @@ MAX_TURNS = 60
 def responses(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Every response envelope the skill sends, in order."""
     sent: list[dict[str, Any]] = []
-    real = engine.handle_payload
+    real = envelopes.handle_payload
 
     def recording(skill: Any, payload: Any) -> dict[str, Any]:
         answer = real(skill, payload)
         sent.append(answer)
         return answer
 
-    monkeypatch.setattr(engine, "handle_payload", recording)
+    monkeypatch.setattr(envelopes, "handle_payload", recording)
     return sent
 
 

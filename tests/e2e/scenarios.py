@@ -16,7 +16,7 @@ from typing import Any
 
 from content import guide
 from handlers import narration
-from skill.conversation import ssml_to_text
+from skill.engine.conversation import ssml_to_text
 from tests.helpers import resume_offer
 
 CONVERSATIONS_FILE = Path(__file__).with_name("conversations.json")

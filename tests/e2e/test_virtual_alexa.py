@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from content import guide
-from skill.conversation import ssml_to_text
+from skill.engine.conversation import ssml_to_text
 from tests.e2e.scenarios import Reply, check, conversations
 from tests.helpers import FACTS
 

@@ -36,8 +36,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from content import guide
+from content.text import normalise
 from handlers.glossary import NOT_A_WORD
-from skill.utterances import (
+from skill.understanding.resolver import (
     FALLBACK,
     MODEL_FILE,
     NUMBER_TYPES,
@@ -45,7 +46,6 @@ from skill.utterances import (
     Resolver,
     Slot,
     resolver,
-    tidy,
 )
 
 # The three bands.
@@ -104,7 +104,7 @@ FILLER_PHRASES = re.compile(
 
 def clean(text: str) -> str:
     """Lower case, no punctuation, contractions and texting spelled out."""
-    return " ".join(SPELLINGS.get(word, word) for word in tidy(text).split())
+    return " ".join(SPELLINGS.get(word, word) for word in normalise(text).split())
 
 
 def simplify(cleaned: str) -> str:
@@ -113,7 +113,7 @@ def simplify(cleaned: str) -> str:
     return " ".join(word for word in said.split() if word not in FILLERS)
 
 
-def normalise(text: str) -> str:
+def comparable(text: str) -> str:
     """One form for samples and for what people say, so both are compared alike."""
     return simplify(clean(text))
 
@@ -332,7 +332,7 @@ def _expanded_samples(model: dict[str, Any], exact: Resolver) -> _Samples:
     samples = _Samples()
 
     def add(text: str, resolution: Resolution) -> None:
-        said = normalise(text)
+        said = comparable(text)
         if said:
             samples.texts.append(said)
             samples.resolutions.append(resolution)

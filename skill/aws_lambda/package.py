@@ -1,12 +1,12 @@
 """Lay out the Lambda deployment folder that ask-resources.json points at (build/lambda).
 
-Only what Lambda runs: the modules skill/lambda_function.py imports (found by
+Only what Lambda runs: the modules skill/aws_lambda/handler.py imports (found by
 modulefinder, which also sees imports inside functions), the content YAML with a
 snapshot so a cold start skips the YAML parser, the audio manifest, the pinned
 dependencies copied from this environment, and compiled bytecode for all of it.
 No web server, listening page, templates, voice mode or command line; no boto3
 or botocore (the Lambda Python runtime has them). Usage:
-    python -m skill.lambda_package build/lambda
+    python -m skill.aws_lambda.package build/lambda
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from packaging.requirements import Requirement
 from audio.files import write_atomic
 from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ENTRY = PROJECT_ROOT / "skill" / "lambda_function.py"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENTRY = PROJECT_ROOT / "skill" / "aws_lambda" / "handler.py"
+# The entry runs as a script to modulefinder, so its own packages are not imports it sees.
+ENTRY_PACKAGES = (PROJECT_ROOT / "skill" / "__init__.py", ENTRY.parent / "__init__.py")
 # audio.catalog reads a recording's length from its frames (audio.mp3) only when the
 # manifest lacks it; the build always records it, and audio.mp3 needs the encoder.
 NOT_SHIPPED = ("audio.mp3",)
@@ -50,7 +52,7 @@ def project_modules() -> list[Path]:
     finder.run_script(str(ENTRY))
     files = {Path(module.__file__).resolve() for module in finder.modules.values()
              if module.__file__ and Path(module.__file__).resolve().is_relative_to(PROJECT_ROOT)}
-    return sorted({*files, ENTRY.resolve()})
+    return sorted({*files, ENTRY.resolve(), *(path.resolve() for path in ENTRY_PACKAGES)})
 
 
 def pinned_roots() -> list[Requirement]:
@@ -147,7 +149,7 @@ def _check_ours(destination: Path) -> None:
     """Refuse to delete a folder a mistyped argument may name (say, the project itself)."""
     if destination.is_dir() and ((destination / MARKER).is_file() or not any(destination.iterdir())):
         return
-    raise NotOurFolder(f"refusing to replace {destination}: not made by skill.lambda_package "
+    raise NotOurFolder(f"refusing to replace {destination}: not made by skill.aws_lambda.package "
                        f"(no {MARKER}); remove it yourself or choose another folder")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from content import NUMBER_WORDS, guide
-from content.loader import normalise as without_article
+from content.text import name_key, normalise
 from skill.model import SKILL_PACKAGE
 
 FALLBACK = "AMAZON.FallbackIntent"
@@ -44,13 +44,8 @@ class Resolution:
     slots: dict[str, Slot] = field(default_factory=dict)
 
 
-def tidy(text: str) -> str:
-    """Lower case, no punctuation but apostrophes, single spaces."""
-    return " ".join(re.sub(r"[^\w' ]+", " ", text.lower().replace("\u2019", "'")).split())
-
-
 def without_please(said: str) -> str:
-    """Tidied text without a "please" before or after it: "slower please" means "slower".
+    """Normalised text without a "please" before or after it: "slower please" means "slower".
 
     Only at the ends, so a phrase that has "please" inside keeps it; phrases that are
     themselves polite ("yes please") are looked up before this is used.
@@ -85,22 +80,22 @@ class Resolver:
                 self._add(intent["name"], sample, slot_types)
         for phrases in guide().intents:
             for phrase in phrases.builtin_phrases:
-                self.literals.setdefault(tidy(phrase), phrases.name)
+                self.literals.setdefault(normalise(phrase), phrases.name)
 
     def _add(self, intent: str, sample: str, slot_types: dict[str, str]) -> None:
         names = re.findall(r"\{(\w+)\}", sample)
         if not names:
-            self.literals.setdefault(tidy(sample), intent)
+            self.literals.setdefault(normalise(sample), intent)
             return
         tokens = [t for t in re.split(r"(\{\w+\})", sample) if t.strip()]
-        regex = " ".join("(.+?)" if re.fullmatch(r"\{\w+\}", t) else re.escape(tidy(t))
+        regex = " ".join("(.+?)" if re.fullmatch(r"\{\w+\}", t) else re.escape(normalise(t))
                          for t in tokens)
         self.patterns.append(_Pattern(re.compile(f"^{regex}$"), intent,
                                       tuple((n, slot_types.get(n, "")) for n in names),
                                       bare=len(tokens) == len(names)))
 
     def resolve(self, text: str) -> Resolution:
-        said = tidy(text)
+        said = normalise(text)
         if said not in self.literals:
             said = without_please(said)
         if not said:
@@ -131,7 +126,7 @@ class Resolver:
         if kind in NUMBER_TYPES:
             number = _number(value)
             return Slot(value=number if number is not None else value, resolved=number)
-        return Slot(value=value, resolved=self.types.get(kind, {}).get(without_article(value)))
+        return Slot(value=value, resolved=self.types.get(kind, {}).get(name_key(value)))
 
 
 def _number(value: str) -> str | None:
@@ -154,7 +149,7 @@ def _type_values(slot_type: dict[str, Any]) -> dict[str, str]:
     for entry in slot_type.get("values", []):
         canonical = entry["name"]["value"]
         for form in (canonical, *entry["name"].get("synonyms", [])):
-            forms.setdefault(without_article(form), canonical)
+            forms.setdefault(name_key(form), canonical)
     return forms
 
 

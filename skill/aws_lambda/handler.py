@@ -1,4 +1,4 @@
-"""AWS Lambda entry point: skill.lambda_function.lambda_handler.
+"""AWS Lambda entry point: skill.aws_lambda.handler.lambda_handler.
 
 Imports nothing web-related. Saved state goes to DynamoDB when
 SPASM_GUIDE_DYNAMODB_TABLE is set, otherwise to SQLite under /tmp (kept only
@@ -15,10 +15,10 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from skill import engine, logs
-from skill.builder import build_skill
 from skill.config import Settings, from_environment
+from skill.engine.builder import build_skill
+from skill.engine.storage import SQLiteAdapter, user_key
 from skill.playlist import load_playlist
-from skill.storage import SQLiteAdapter, user_key
 
 logs.configure_lambda()
 log = logging.getLogger(__name__)

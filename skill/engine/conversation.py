@@ -18,9 +18,9 @@ from ask_sdk_core.skill import CustomSkill
 from content import guide
 from handlers.answers import DID_YOU_MEAN_INTENT, TOPIC_SLOT
 from handlers.suggestions import NEAR_SLOT
-from skill import engine
-from skill.understanding import ANSWER, CONFIRM, Understander, Understanding, understander
-from skill.utterances import FALLBACK, Resolution, Slot
+from skill.engine import envelope as envelopes
+from skill.understanding.own_words import ANSWER, CONFIRM, Understander, Understanding, understander
+from skill.understanding.resolver import FALLBACK, Resolution, Slot
 
 APPLICATION_ID = "amzn1.ask.skill.local-conversation"
 TAG = re.compile(r"<[^>]+>")
@@ -93,7 +93,7 @@ class Conversation:
                                    "device": {"deviceId": "local", "supportedInterfaces": {}}}},
             "request": request,
         }
-        answer = engine.handle_payload(self.skill, envelope)
+        answer = envelopes.handle_payload(self.skill, envelope)
         self.session["new"] = False
         self.session["attributes"] = answer.get("sessionAttributes") or {}
         response = answer.get("response") or {}

@@ -57,6 +57,9 @@ def _configure(state: BlueprintSetupState) -> None:
         state.app.config["AUDIO_DIR"] = Path(chosen)
     state.app.config.setdefault("AUDIO_DIR", DEFAULT_AUDIO_DIR)
     _warn_if_stale(Path(state.app.config["AUDIO_DIR"]))
+    # The app's own /static route comes first and would look beside the app's module; the
+    # page's files are the site's only static files, so that route serves them from here.
+    state.app.static_folder = page.static_folder
 
 
 def _warn_if_stale(directory: Path) -> None:
