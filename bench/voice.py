@@ -2,6 +2,16 @@
 
     .venv/bin/python bench/voice.py [--voices espeak,espeak-slow,piper] [--all] [--misses]
                                     [--keyword "hey guide"] [--keyword-threshold 1e-15]
+                                    [--set-voices espeak,piper] [--no-open]
+
+The spoken evaluation set (tests/eval/spoken.yaml: in grammar, in scope but out
+of the grammar, out of scope; never used as samples) is synthesised in espeak-ng
+and steady Piper and heard as `listen` hears it (grammar pass, open pass, and the
+decision between them). Per voice: in grammar answered right, in scope (out of
+the grammar) answered right in the first reply, out of scope acted on (answered
+or moved, rather than "didn't catch that" or "the guide doesn't cover that"),
+and the recogniser's cost per utterance (CPU seconds of the thread, median and
+90th percentile). Targets: >= 95 %, >= 70 %, <= 10 %.
 
 For each synthetic voice, every literal phrase of a representative set of
 intents (questions, navigation, speed, built-ins: about 40 phrases) is
@@ -16,7 +26,7 @@ sentence in the reply voice (Piper by default), which is what the live modes do
 before the first sound plays. Median and 90th percentile, wall clock, after one
 warm-up turn. The load average is printed: on a shared machine it explains most
 of the variation. "stray accepted" counts how many of 12 sentences that are not
-for the guide were taken for a command (--reject: with the garbage model that
+for the guide were acted on (--reject: with the garbage model that
 --hands-free uses).
 
 The wake keyword of --hands-free (the default, or --keyword and
@@ -42,14 +52,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import yaml
+from understanding import heard_first  # bench/understanding.py: the evaluation's targets
 
-from audio.engines import Engine, EngineUnavailable, get_engine
+from audio.engines import Engine, EngineUnavailable, PiperEngine, get_engine
 from audio.mp3 import decode_mp3
 from skill.engine.builder import build_skill
 from skill.engine.conversation import Conversation
 from skill.engine.storage import SQLiteAdapter
 from skill.listen import DEFAULT_KEYWORD, choose_engine, live_blocks, sentences, speaking_rate
-from skill.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, SAMPLE_RATE, Recognizer, to_model_rate
+from skill.recognition import (
+    KEYWORD_THRESHOLD,
+    REJECT_WEIGHT,
+    SAMPLE_RATE,
+    Heard,
+    Recognizer,
+    to_model_rate,
+)
+from skill.understanding.own_words import ANSWER
 from skill.understanding.resolver import resolver
 
 # Questions, position, speed, paging and leaving: 11 + 9 + 8 + 6 + 6 = 40 phrases.
@@ -103,10 +123,10 @@ def run_voice(name: str, engine: Engine, rate: float, reply: Engine, recognizer:
         started = time.perf_counter()
         heard = recognizer.recognise(speech.samples, speech.sample_rate)
         recognised = time.perf_counter()
-        turn = conversation.say(heard.text)
+        turn = conversation.answer(heard.understanding) if heard.understanding else None
         answered = time.perf_counter()
-        first = sentences(turn.text)
-        if first:
+        first = sentences(turn.text) if turn else []
+        if first and turn:
             reply.synthesize(first[0], speaking_rate(turn.ssml))
         spoken = time.perf_counter()
         result.total += 1
@@ -123,9 +143,65 @@ def run_voice(name: str, engine: Engine, rate: float, reply: Engine, recognizer:
     for sentence in NOT_FOR_THE_GUIDE:
         speech = engine.synthesize(sentence, rate)
         heard = recognizer.recognise(speech.samples, speech.sample_rate)
-        if heard.understood:
+        if acted_on(heard):
             result.false_accepts.append(f"{sentence!r} -> {heard.text!r}")
     return result
+
+
+OUT_OF_SCOPE = {"not_covered", "off_topic"}
+SPOKEN_SET = Path(__file__).resolve().parent.parent / "tests" / "eval" / "spoken.yaml"
+SET_VOICES = {"espeak": lambda: get_engine("espeak"), "piper": lambda: PiperEngine(steady=True)}
+GROUPS = (("in_grammar", "in grammar right"), ("in_scope", "in scope answered"),
+          ("out_of_scope", "out of scope acted on"))
+
+
+def first_reply(heard: Heard) -> set[str]:
+    """The targets the first reply gives (bench/understanding.py's names), or none."""
+    understanding = heard.understanding
+    if not heard.understood or understanding is None or understanding.band != ANSWER:
+        return set()
+    return heard_first(understanding.resolution)
+
+
+def acted_on(heard: Heard) -> bool:
+    """Answered or moved: anything but not caught, did you mean, or 'not covered'."""
+    got = first_reply(heard)
+    return bool(got) and not got & OUT_OF_SCOPE
+
+
+def spoken_set(recognizer: Recognizer, voices: list[str], show: bool) -> None:
+    """The three figures per voice over tests/eval/spoken.yaml, and the cost."""
+    groups = yaml.safe_load(SPOKEN_SET.read_text(encoding="utf-8"))
+    print(f"spoken set ({SPOKEN_SET.name}): "
+          + ", ".join(f"{len(groups[g])} {label.rsplit(' ', 1)[0]}" for g, label in GROUPS[:2])
+          + f", {len(groups['out_of_scope'])} out of scope")
+    for name in voices:
+        try:
+            engine = SET_VOICES[name]()
+        except EngineUnavailable as error:
+            print(f"  {name:<7} skipped: {error}")
+            continue
+        cost: list[float] = []
+        figures = []
+        for group, label in GROUPS:
+            count = 0
+            for phrasing in groups[group]:
+                speech = engine.synthesize(phrasing["said"])
+                recognizer.decoder.reinit_feat()
+                started = time.thread_time()
+                heard = recognizer.recognise(speech.samples, speech.sample_rate)
+                cost.append(time.thread_time() - started)
+                good = (acted_on(heard) if group == "out_of_scope"
+                        else phrasing["expect"] in first_reply(heard))
+                count += good
+                if show and good == (group == "out_of_scope"):
+                    print(f"    {group}: {phrasing['said']!r} -> {heard.heard_by or 'not caught'} "
+                          f"{heard.text!r} (grammar {heard.raw!r}, open {heard.open_text!r})")
+            total = len(groups[group])
+            figures.append(f"{label} {count}/{total} {count / total:.0%}")
+        print(f"  {name:<7} " + "; ".join(figures)
+              + f"; cost {statistics.median(cost):.2f} s median, {percentile(cost, 0.9):.2f} s p90 "
+              "(CPU, one thread)")
 
 
 def wakes(recognizer: Recognizer, audio: np.ndarray) -> int:
@@ -182,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reject", action="store_true",
                         help="with the garbage model that --hands-free uses against stray speech")
     parser.add_argument("--misses", action="store_true", help="list what was misheard")
+    parser.add_argument("--set-voices", default=",".join(SET_VOICES),
+                        help="voices for the spoken evaluation set (default: %(default)s)")
+    parser.add_argument("--no-open", action="store_true",
+                        help="the grammar pass alone, without the open pass (for comparison)")
     parser.add_argument("--keyword", default=DEFAULT_KEYWORD,
                         help="wake keyword to measure (default: \"%(default)s\", as --hands-free)")
     parser.add_argument("--keyword-threshold", type=float, default=KEYWORD_THRESHOLD, metavar="P",
@@ -194,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
 
     said = phrases(None if args.all else INTENTS)
     started = time.perf_counter()
-    recognizer = Recognizer(reject=REJECT_WEIGHT if args.reject else None)
+    recognizer = Recognizer(reject=REJECT_WEIGHT if args.reject else None,
+                            open_pass=not args.no_open)
     setup = time.perf_counter() - started
     reply = choose_engine(args.reply_voice)
     reply.synthesize("Warming up.")  # loads the Piper model once, as the listen command does
@@ -234,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 for accepted in result.false_accepts:
                     print(f"    stray speech taken as a command: {accepted}")
         conversation.end()
+    spoken_set(recognizer, args.set_voices.split(","), args.misses)
     print(f'keyword "{args.keyword}", threshold {args.keyword_threshold:g}:')
     for line in recall:
         print(line)

@@ -194,7 +194,7 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "glossary_list": ("items",), "glossary_more": (),
     "glossary_prompt": (), "help_general": (), "help_prompt": (), "help_in_section": ("title",),
     "misunderstood": (),
-    "misunderstood_again": (), "you_could_ask": ("choices",),
+    "misunderstood_again": (), "not_caught": (), "you_could_ask": ("choices",),
     "did_you_mean": ("question",), "waiting": (), "waiting_prompt": (),
     "nothing_to_repeat": (),
     "no_question_pending": (), "stopped": (), "paused": ("number", "title"), "home": (), "error": (),

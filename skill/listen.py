@@ -2,10 +2,12 @@
 
 A front-end only: audio in becomes text through the offline recogniser
 (skill/recognition.py), the text goes to the one conversation engine
-(Conversation.say), and the reply comes back as speech through Piper or
-espeak-ng (audio/engines.py), at the speed the listener asked for. There is no
-dialogue logic here: anything not understood is sent as an empty utterance, so
-the skill's own fallback answers ("Sorry, I didn't get that").
+(Conversation.answer, with the recogniser's own understanding), and the reply
+comes back as speech through Piper or espeak-ng (audio/engines.py), at the speed
+the listener asked for. There is no dialogue logic here. What the recogniser was
+not sure of never reaches the skill: the listener hears "Sorry, I didn't catch
+that" (content/messages.yaml, not_caught) and nothing changes (no page moved,
+no speed changed, no recording started).
 
 Modes:
   --input FILE|DIR   utterances from .wav files (after the launch), no devices needed
@@ -506,6 +508,7 @@ class Session:
         self.conversation, self.recognizer, self.voice = conversation, recognizer, voice
         self.output, self.out = output, out or sys.stdout
         self.replies = 0
+        self.last: Turn | None = None  # the skill's last reply: its speed and reprompt
 
     def start(self) -> Turn:
         return self._show(self.conversation.launch())
@@ -516,12 +519,29 @@ class Session:
         return self.respond(heard)
 
     def respond(self, heard: Heard) -> Turn:
-        said = heard.text if heard.understood else "(not understood)"
-        self.out.write(f"you: {said}\n")
-        # Not understood: an empty utterance, which the skill answers with its fallback.
-        return self._show(self.conversation.say(heard.text))
+        """The skill's answer to what was understood; otherwise "didn't catch that", said
+        here, so that the conversation does not change at all."""
+        if not heard.understood or heard.understanding is None:
+            self.out.write("you: (not caught)\n")
+            return self._show(self.not_caught(), keep=False)
+        self.out.write(f"you: {heard.text}\n")
+        return self._show(self.conversation.answer(heard.understanding))
 
-    def _show(self, turn: Turn) -> Turn:
+    def not_caught(self) -> Turn:
+        """'Sorry, I didn't catch that' at the listener's speed, with the last reprompt."""
+        from content import guide
+        from skill.engine.conversation import Turn
+
+        text = guide().message("not_caught")
+        match = PROSODY_RATE.search(self.last.ssml) if self.last else None
+        ssml = (f'<speak><prosody rate="{match.group(1)}%">{text}</prosody></speak>' if match
+                else f"<speak>{text}</speak>")
+        reprompt = self.last.reprompt if self.last else ""
+        return Turn(text=text, reprompt=reprompt, ssml=ssml, ended=not self.conversation.open)
+
+    def _show(self, turn: Turn, keep: bool = True) -> Turn:
+        if keep:
+            self.last = turn
         self.out.write(f"guide: {turn.text}\n")
         self.out.flush()
         if self.output is not None:

@@ -1,10 +1,20 @@
-"""Offline speech recognition limited to what the skill understands.
+"""Offline speech recognition: hear what was said, and do not act on what was not.
 
-PocketSphinx decodes against a JSGF grammar generated from the resolver's own
-phrases: every literal sample, Alexa's built-in phrases, and every slot sample
-with each slot value and synonym (numbers one to ten, first to tenth). So the
-recogniser can only hear things the conversation engine can answer, which is
-what makes a small offline model accurate enough to talk to.
+Every utterance is decoded twice by PocketSphinx, and the two are weighed:
+
+- the grammar pass: a JSGF grammar generated from the resolver's own phrases
+  (every literal sample, Alexa's built-in phrases, every slot sample with each
+  slot value and synonym; the condition named as "it" or "hemifacial spasm" only),
+  with a garbage loop of single phones beside it, so speech that is no phrase can
+  come out as garbage instead of the nearest phrase;
+- the open pass: PocketSphinx's bundled English language model, with the guide's
+  own words added to its dictionary and weighted in, whose text goes through the
+  same tolerant resolver as typed chat (skill/understanding.py).
+
+:meth:`Recognizer.decide` keeps the grammar's phrase unless the open pass is sure
+of something else; otherwise the open pass's understanding, in its three bands.
+When neither is usable the utterance is not caught: the listener hears so and
+nothing in the conversation changes (skill/listen.py). bench/voice.py measures it.
 
 Words the bundled dictionary lacks get a pronunciation from
 :data:`PRONUNCIATIONS`; phrases with any other unknown word are left out of the
@@ -13,15 +23,26 @@ grammar (and logged), because PocketSphinx refuses a grammar with unknown words.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 
+from skill.understanding.own_words import (
+    ANSWER,
+    CONFIRM,
+    Understander,
+    Understanding,
+    outcome_of,
+    understander,
+)
 from skill.understanding.resolver import FALLBACK, Resolution, Resolver, resolver
 
 log = logging.getLogger(__name__)
@@ -31,7 +52,7 @@ NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
             "tenth")
 SPOKEN_NUMBERS = {"AMAZON.NUMBER": NUMBERS, "AMAZON.Ordinal": ORDINALS}
-GRAMMAR_SEARCH, KEYWORD_SEARCH = "guide", "keyword"
+GRAMMAR_SEARCH, KEYWORD_SEARCH, OPEN_SEARCH_NAME = "guide", "keyword", "open"
 # Faint noise added to every buffer. Synthetic speech has digital silence (exact
 # zeros), which upsets PocketSphinx's log-energy features and cepstral mean;
 # a microphone never gives exact zeros, and this level is far below its own hiss.
@@ -64,6 +85,22 @@ NBEST = 20
 # +-1 in place of them, cutting them, pocketsphinx's dither, batch CMN and comfort noise
 # all left 0/8, and Piper gated to exact digital silence still woke 8/8.
 KEYWORD_THRESHOLD = 1e-15
+# The condition's names the grammar keeps; questions with its other names ("facial
+# spasm", "the spasms", ...) are heard by the open pass. A grammar with all six names
+# is about three times larger and took over a second a question (bench/voice.py).
+GRAMMAR_SUBJECTS = ("it", "hemifacial spasm")
+# How likely the open pass finds each guide word its language model lacks, against a
+# word of average frequency (1.0); see bench/voice.py --open-weight.
+OPEN_WORD_WEIGHT = 1.0
+# The open pass's search: narrower beams and a single pass (no flat-lexicon rescoring,
+# no lattice), which keeps it near a fifth of a second an utterance.
+OPEN_SEARCH = {"maxhmmpf": 3000, "beam": 1e-35, "pbeam": 1e-35, "wbeam": 1e-25,
+               "fwdflat": False, "bestpath": False}
+# How sure the open pass's understanding must be to overrule a phrase of the grammar.
+OVERRULE = 0.8
+# A grammar phrase of LONG_PHRASE words or more stands only when the open pass heard at
+# least this share of its words: a long phrase forced onto other speech shares few.
+CORROBORATE, LONG_PHRASE = 0.0, 4
 
 # ARPAbet for the guide's words that CMUdict lacks (the bundled dictionary).
 PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
@@ -100,9 +137,11 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-def templates(understand: Resolver) -> list[Template]:
-    """Every sample the resolver knows, literal or with slots, in its own order."""
-    found = [Template((("word", phrase),), intent) for phrase, intent in understand.literals.items()]
+def templates(understand: Resolver, leave_out: re.Pattern[str] | None = None) -> list[Template]:
+    """Every sample the resolver knows, literal or with slots, in its own order; literal
+    phrases that ``leave_out`` finds are left out."""
+    found = [Template((("word", phrase),), intent) for phrase, intent in understand.literals.items()
+             if leave_out is None or not leave_out.search(phrase)]
     for pattern in understand.patterns:
         pieces = pattern.regex.pattern.removeprefix("^").removesuffix("$").split("(.+?)")
         parts: list[tuple[str, str]] = []
@@ -132,11 +171,20 @@ def expand(template: Template, understand: Resolver) -> list[str]:
     return phrases
 
 
-def phrases(understand: Resolver | None = None) -> list[str]:
+def other_subjects() -> re.Pattern[str]:
+    """The condition's names the grammar leaves to the open pass, as whole words."""
+    from content import guide
+
+    names = [name for name in guide().subjects if name not in GRAMMAR_SUBJECTS]
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")\b")
+
+
+def phrases(understand: Resolver | None = None, leave_out: re.Pattern[str] | None = None,
+            ) -> list[str]:
     """Every phrase the grammar can produce (before unknown words are dropped)."""
     understand = understand or resolver()
     seen: dict[str, None] = {}
-    for template in templates(understand):
+    for template in templates(understand, leave_out):
         seen.update(dict.fromkeys(expand(template, understand)))
     return list(seen)
 
@@ -152,7 +200,8 @@ def _token(word: str) -> str:
 
 
 def build_grammar(understand: Resolver, known: set[str] | None = None,
-                  garbage: float | None = None) -> tuple[str, list[str]]:
+                  garbage: float | None = None, leave_out: re.Pattern[str] | None = None,
+                  ) -> tuple[str, list[str]]:
     """A JSGF grammar of everything the resolver understands, and what was left out.
 
     Phrases are written as a tree (shared beginnings said once: "what ( causes
@@ -161,7 +210,8 @@ def build_grammar(understand: Resolver, known: set[str] | None = None,
     recogniser can say; phrases or slot values with another word are dropped and
     returned so the caller can log them. With ``garbage`` (a weight such as 1e-10)
     the grammar also allows any string of single phones, so speech that is not a
-    command can come out as garbage instead of the nearest command.
+    command can come out as garbage instead of the nearest command. Literal phrases
+    that ``leave_out`` finds are not in it (and not reported as dropped).
     """
     def speakable(text: str) -> bool:
         return known is None or all(word in known for word in text.split())
@@ -169,7 +219,7 @@ def build_grammar(understand: Resolver, known: set[str] | None = None,
     dropped: list[str] = []
     rules: dict[str, list[str]] = {}
     tree = _Node()
-    for template in templates(understand):
+    for template in templates(understand, leave_out):
         tokens: list[str] | None = []
         for kind, text in template.parts:
             if kind == "word":
@@ -295,25 +345,96 @@ def with_comfort_noise(audio: np.ndarray, seed: int = 0) -> bytes:
 # --------------------------------------------------------------------- recogniser
 
 
+def _add_pronunciations(decoder: Any, garbage: bool = False) -> list[str]:
+    """The guide's words the dictionary lacks (and their other pronunciations), and with
+    ``garbage`` the one-phone words of the garbage loop; returns the words added."""
+    entries = [(GARBAGE_PREFIX + phone.lower(), phone) for phone in PHONES] if garbage else []
+    added = []
+    for word, variants in PRONUNCIATIONS.items():
+        known = decoder.lookup_word(word)
+        fresh = [phones for phones in variants if phones != known]
+        if known is None:
+            entries.append((word, fresh.pop(0)))
+            added.append(word)
+        number = 2  # alternatives are "word(2)", "word(3)"... after any the dictionary has
+        for phones in fresh:
+            while decoder.lookup_word(f"{word}({number})") is not None:
+                number += 1
+            entries.append((f"{word}({number})", phones))
+            number += 1
+    for index, (word, phones) in enumerate(entries):
+        # Updating the searches once, after the last word, is much faster.
+        decoder.add_word(word, phones, index == len(entries) - 1)
+    return added
+
+
+def open_decoder(weight: float = OPEN_WORD_WEIGHT) -> Any:
+    """PocketSphinx with its bundled English language model, which also knows the guide's
+    words: each one it lacked is added as likely as a word of average frequency times
+    ``weight``."""
+    from pocketsphinx import Decoder
+
+    decoder = Decoder(logfn=os.devnull, **OPEN_SEARCH)
+    model = decoder.get_lm()
+    for word in PRONUNCIATIONS:
+        if decoder.lookup_word(word) is None:
+            model.add_word(word, weight)
+    _add_pronunciations(decoder)
+    decoder.add_lm(OPEN_SEARCH_NAME, model)
+    decoder.activate_search(OPEN_SEARCH_NAME)
+    return decoder
+
+
+def _decode(decoder: Any, raw: bytes) -> str:
+    """The decoder's best hypothesis for one whole utterance, alternatives' marks removed."""
+    decoder.start_utt()
+    decoder.process_raw(raw, full_utt=True)
+    decoder.end_utt()
+    hypothesis = decoder.hyp()
+    return _words(hypothesis.hypstr) if hypothesis else ""
+
+
+def _words(text: str) -> str:
+    """'causes(2) it' -> 'causes it'."""
+    return " ".join(re.sub(r"\(\d+\)", "", text).split())
+
+
+def _outcome(understanding: Understanding | None) -> str:
+    return outcome_of(understanding.resolution) if understanding else ""
+
+
+GRAMMAR_PASS, OPEN_PASS = "grammar", "open"
+
+
 @dataclass(frozen=True)
 class Heard:
-    """What the recogniser made of one utterance."""
+    """What the recogniser made of one utterance, and what the guide should act on."""
 
-    text: str  # "" when nothing the skill understands was heard
+    text: str  # "" when nothing the guide should act on was heard
     resolution: Resolution
-    raw: str = ""  # the decoder's own best guess, even when rejected
+    raw: str = ""  # the grammar pass's own best guess, even when rejected
+    heard_by: str = ""  # GRAMMAR_PASS or OPEN_PASS, when understood
+    understanding: Understanding | None = None  # the tolerant resolver's, with its band
+    open_text: str = ""  # what the open pass heard, for logs and the bench
 
     @property
     def understood(self) -> bool:
         return bool(self.text)
 
 
+@cache
+def _not_heard() -> Resolution:
+    return resolver().resolve("")
+
+
 class Recognizer:
-    """PocketSphinx with the guide's grammar (and optionally a keyword to wake it)."""
+    """PocketSphinx with the guide's grammar and an open pass (and optionally a keyword)."""
 
     def __init__(self, understand: Resolver | None = None, keyword: str | None = None,
                  keyword_threshold: float = KEYWORD_THRESHOLD, reject: float | None = None,
-                 **options: object) -> None:
+                 open_pass: bool = True, tolerant: Understander | None = None,
+                 open_weight: float = OPEN_WORD_WEIGHT, overrule: float = OVERRULE,
+                 corroborate: float = CORROBORATE, **options: object) -> None:
         from pocketsphinx import Decoder
 
         self.understand = understand or resolver()
@@ -322,10 +443,11 @@ class Recognizer:
             # and the runner-ups it would give are not wanted (see recognise).
             options.setdefault("bestpath", False)
         self.decoder = Decoder(lm=None, logfn=os.devnull, kws_threshold=keyword_threshold, **options)
-        self._add_pronunciations()
-        known = {word for phrase in phrases(self.understand) for word in phrase.split()
+        _add_pronunciations(self.decoder, garbage=True)
+        leave_out = other_subjects()
+        known = {word for phrase in phrases(self.understand, leave_out) for word in phrase.split()
                  if self.decoder.lookup_word(word) is not None}
-        grammar, dropped = build_grammar(self.understand, known, garbage=reject)
+        grammar, dropped = build_grammar(self.understand, known, garbage=reject, leave_out=leave_out)
         for phrase in dropped:
             log.info("recognition: left out (word not in the dictionary): %s", phrase)
         self.dropped = dropped
@@ -339,37 +461,27 @@ class Recognizer:
                 raise ValueError(f"keyword word(s) not in the dictionary: {', '.join(missing)}")
             self.decoder.add_keyphrase(KEYWORD_SEARCH, keyword.lower())
         self.decoder.activate_search(GRAMMAR_SEARCH)
-
-    def _add_pronunciations(self) -> None:
-        entries = [(GARBAGE_PREFIX + phone.lower(), phone) for phone in PHONES]
-        for word, variants in PRONUNCIATIONS.items():
-            known = self.decoder.lookup_word(word)
-            fresh = [phones for phones in variants if phones != known]
-            if known is None:
-                entries.append((word, fresh.pop(0)))
-            number = 2  # alternatives are "word(2)", "word(3)"... after any the dictionary has
-            for phones in fresh:
-                while self.decoder.lookup_word(f"{word}({number})") is not None:
-                    number += 1
-                entries.append((f"{word}({number})", phones))
-                number += 1
-        for index, (word, phones) in enumerate(entries):
-            # Updating the searches once, after the last word, is much faster.
-            self.decoder.add_word(word, phones, index == len(entries) - 1)
+        self.open = open_decoder(open_weight) if open_pass else None
+        self.tolerant = (tolerant or understander()) if open_pass else None
+        self.overrule, self.corroborate = overrule, corroborate
 
     def recognise(self, samples: np.ndarray | bytes, sample_rate: int = SAMPLE_RATE) -> Heard:
-        """Decode one whole utterance against the grammar."""
+        """Decode one whole utterance with both passes and decide what was heard."""
         audio = trim_silence(to_model_rate(samples, sample_rate))
         if speech_seconds(audio) < MIN_SPEECH:
-            return Heard("", self.understand.resolve(""))
+            return Heard("", _not_heard())
+        raw = with_comfort_noise(audio)
+        grammar = self._grammar_pass(raw)
+        if self.open is None:
+            return grammar
+        return self.decide(grammar, _decode(self.open, raw))
+
+    def _grammar_pass(self, raw: bytes) -> Heard:
         if self.decoder.current_search() != GRAMMAR_SEARCH:
             self.decoder.activate_search(GRAMMAR_SEARCH)
-        self.decoder.start_utt()
-        self.decoder.process_raw(with_comfort_noise(audio), full_utt=True)
-        self.decoder.end_utt()
-        hypothesis = self.decoder.hyp()
-        best = self.judge(hypothesis.hypstr if hypothesis else "")
-        if best.understood or hypothesis is None or self.rejecting:
+        hypothesis = _decode(self.decoder, raw)
+        best = self.judge(hypothesis)
+        if best.understood or not hypothesis or self.rejecting:
             return best
         # The best path stopped short of a whole phrase: a close runner-up may be one.
         # (Not with the garbage loop: its lattices are huge, and a miss is what it is for.)
@@ -378,8 +490,36 @@ class Recognizer:
                 continue
             heard = self.judge(candidate.hypstr)
             if heard.understood:
-                return Heard(heard.text, heard.resolution, raw=best.raw)
+                return dataclasses.replace(heard, raw=best.raw)
         return best
+
+    def decide(self, grammar: Heard, open_text: str) -> Heard:
+        """Weigh the grammar's phrase against the open pass's understanding.
+
+        The grammar's phrase stands (see :meth:`_stands`); without one, the open pass's
+        answer or "did you mean" is taken; anything else is not caught.
+        """
+        assert self.tolerant is not None
+        heard = self.tolerant.understand(open_text) if open_text else None
+        if grammar.understood and self._stands(grammar.text, open_text, heard):
+            said = self.tolerant.understand(grammar.text)
+            return dataclasses.replace(grammar, understanding=said, open_text=open_text)
+        if heard is not None and heard.band in (ANSWER, CONFIRM):
+            return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text)
+        return Heard("", _not_heard(), grammar.raw, open_text=open_text)
+
+    def _stands(self, phrase: str, open_text: str, heard: Understanding | None) -> bool:
+        """A short phrase (a command) always stands: there the grammar is at its best and
+        the open pass at its worst. A long one needs the open pass to have heard enough of
+        its words, and not to be sure of another outcome."""
+        words = phrase.split()
+        if len(words) < LONG_PHRASE:
+            return True
+        heard_words = set(open_text.split())
+        if sum(word in heard_words for word in words) / len(words) < self.corroborate:
+            return False
+        sure = heard is not None and heard.band == ANSWER and heard.score >= self.overrule
+        return not (sure and _outcome(heard) != _outcome(self.tolerant.understand(phrase)))
 
     def judge(self, text: str) -> Heard:
         """Keep a hypothesis only when it is a whole phrase the skill understands.
@@ -387,12 +527,13 @@ class Recognizer:
         When the search cannot reach the end of the grammar it returns its best
         partial path ("what are", "slow"); that is a miss, not a command.
         """
-        text = " ".join(re.sub(r"\(\d+\)", "", text).split())
+        text = _words(text)
         resolution = self.understand.resolve(text)
         whole = (resolution.intent != FALLBACK and GARBAGE_PREFIX not in text
                  and all(slot.resolved is not None for slot in resolution.slots.values()))
-        return Heard(text if whole else "", resolution if whole else self.understand.resolve(""),
-                     raw=text)
+        if not whole:
+            return Heard("", _not_heard(), raw=text)
+        return Heard(text, resolution, raw=text, heard_by=GRAMMAR_PASS)
 
     # --- streaming, for the live modes -------------------------------------------------
 

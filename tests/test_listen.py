@@ -22,6 +22,7 @@ import pytest
 from audio import engines
 from audio.engines import PiperEngine, Speech
 from audio.mp3 import decode_mp3
+from content import guide
 from skill import cli
 from skill.engine.conversation import Turn
 from skill.listen import (
@@ -155,13 +156,21 @@ def test_silence_and_noise_are_not_understood(recognizer: Recognizer, conversati
     click = np.zeros(SAMPLE_RATE, dtype=np.int16)
     click[8000:8400] = 20000
     assert recognizer.recognise(click).resolution.intent == FALLBACK
-    # Not understood goes to the skill as an empty utterance: its fallback answers.
+
+def test_what_is_not_caught_is_said_and_changes_nothing(recognizer: Recognizer, conversation) -> None:
+    """Silence never reaches the skill: the listener hears so, and the saved place, the
+    speed and the open question stay as they were."""
     out = io.StringIO()
     session = Session(conversation, recognizer, Voice(FakeEngine()), out=out)
     session.start()
-    turn = session.hear(silence)
-    assert "you: (not understood)" in out.getvalue()
-    assert turn.text.startswith("Sorry")
+    for text in ("slower", "what causes it"):
+        session.respond(recognizer.decide(recognizer.judge(text), text))
+    before = dict(conversation.session or {})
+    turn = session.hear(np.zeros(SAMPLE_RATE, dtype=np.int16))
+    assert "you: (not caught)" in out.getvalue()
+    assert turn.text == guide().message("not_caught")
+    assert 'rate="85%"' in turn.ssml  # said at the listener's speed
+    assert conversation.session == before
 
 
 def test_only_whole_phrases_count(recognizer: Recognizer) -> None:
@@ -242,7 +251,7 @@ def test_listen_files_end_to_end(tmp_path: Path, piper, capsys: pytest.CaptureFi
     lines = transcript.splitlines()
     assert lines[0].startswith("guide: Welcome")
     assert sum(line.startswith("you: ") for line in lines) == len(said)
-    assert "Most often, the cause is pressure on the facial nerve" in transcript
+    assert "caused by pressure on the facial nerve" in transcript
     replies = sorted(out.glob("reply-*.wav"))
     assert [p.name for p in replies] == [f"reply-{n:02d}.wav" for n in range(len(said) + 1)]
     for reply in replies:

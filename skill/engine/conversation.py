@@ -63,7 +63,11 @@ class Conversation:
 
     def say(self, text: str) -> Turn:
         """One utterance; like 'Alexa, ask facial spasm guide ...' when no session is open."""
-        return self.send(_as_sent(self.understand.understand(text)))
+        return self.answer(self.understand.understand(text))
+
+    def answer(self, understanding: Understanding) -> Turn:
+        """What was already understood (offline voice understands what it heard itself)."""
+        return self.send(_as_sent(understanding))
 
     def send(self, resolution: Resolution) -> Turn:
         """An intent as it is: what Alexa sends once its own understanding has decided."""
