@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from skill.utterances import resolver
 
 from content import guide
 from skill import cli
 from skill.listen import write_wav
 from skill.recognition import other_subjects, phrases
+from skill.understanding.resolver import resolver
 
 pytest.importorskip("pocketsphinx")
 
