@@ -192,7 +192,9 @@ class Understander:
                 if score > best[candidate.outcome].score:
                     best[candidate.outcome] = Candidate(candidate.outcome, score,
                                                         candidate.resolution)
-        return sorted(best.values(), key=lambda c: -c.score)
+        # On a tie, a phrase written whole beats one made by filling a slot, whose words
+        # can coincide by accident ("what's the sections" and the title "What it is").
+        return sorted(best.values(), key=lambda c: (-round(c.score, 2), bool(c.resolution.slots)))
 
     def prepare(self, text: str) -> str:
         """Cleaned, corrected and simplified: the form the samples are kept in."""
