@@ -3,10 +3,13 @@ and the field, and nothing else escapes for a bad edit."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 CONTENT_DIR = Path(__file__).resolve().parent
+# Ids of sections, answers and groups: they name files and intents.
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class ContentError(Exception):
@@ -34,6 +37,12 @@ class Fields:
         if not isinstance(value, str) or not value.strip():
             raise ContentError(self.path, self._name(key), "must be some text, and is missing or empty")
         return " ".join(value.split())
+
+    def identifier(self, key: str) -> str:
+        value = self.text(key)
+        if not IDENTIFIER.match(value):
+            raise ContentError(self.path, self._name(key), "use lower-case letters, digits and _ only")
+        return value
 
     def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
         value = self.data.get(key, None if required else [])

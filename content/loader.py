@@ -32,7 +32,6 @@ from content.text import name_key
 
 # About 150 spoken words a minute: 75 words is roughly 30 seconds of speech.
 MAX_WORDS_PER_PAGE = 75
-SECTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SLOT_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # How people say small numbers, for "section three" and "the third section".
 NUMBER_WORDS = {
@@ -211,9 +210,7 @@ LISTS = {"speed_names": SPEED_STEPS, "speed_limit_names": SPEED_STEPS, "speed_ch
 
 def _load_section(path: Path, subjects: tuple[str, ...]) -> Section:
     fields = Fields(path, _read_yaml(path))
-    section_id = fields.text("id")
-    if not SECTION_ID.match(section_id):
-        raise ContentError(path, "id", "use lower-case letters, digits and _ only")
+    section_id = fields.identifier("id")
     summary = fields.text("summary")
     if summary.count(". ") > 0 or not summary.endswith("."):
         raise ContentError(path, "summary", "must be one sentence ending with a full stop")

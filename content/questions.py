@@ -18,7 +18,6 @@ from typing import Any
 from content.fields import ContentError, Fields
 
 SUBJECT = "{it}"
-ANSWER_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -108,9 +107,7 @@ def load_answers(path: Path, fields: Fields, section_id: str, page_count: int,
     answers = []
     for index, item in enumerate(raw, start=1):
         entry = Fields(path, item, f"answers[{index}]")
-        answer_id = entry.text("id")
-        if not ANSWER_ID.match(answer_id):
-            raise ContentError(path, f"answers[{index}].id", "use lower-case letters, digits and _ only")
+        answer_id = entry.identifier("id")
         expanded, ask = questions(path, entry, "questions", subjects)
         more = entry.data.get("more", 2 if page_count > 1 else 1)
         more_section, more_page = _more(path, f"answers[{index}].more", more, section_id, page_count)
@@ -137,11 +134,8 @@ def load_scope(path: Path, data: Any, subjects: tuple[str, ...]) -> Scope:
     groups = []
     for index, item in enumerate(groups_raw, start=1):
         group = Fields(path, item, f"not_covered.groups[{index}]")
-        group_id = group.text("id")
-        if not ANSWER_ID.match(group_id):
-            raise ContentError(path, f"not_covered.groups[{index}].id",
-                               "use lower-case letters, digits and _ only")
-        groups.append(NotCovered(id=group_id, questions=questions(path, group, "questions", subjects)[0],
+        groups.append(NotCovered(id=group.identifier("id"),
+                                 questions=questions(path, group, "questions", subjects)[0],
                                  instead=_two(path, group, "instead")))
     off_topic = fields.mapping("off_topic")
     safety = fields.mapping("safety")
