@@ -2,7 +2,7 @@
 
 One ask-sdk-core SkillBuilder handler that answers every request with a fixed
 speech and reprompt. `lambda_handler` is the SDK's own Lambda entry; the web
-reference is one Flask route doing what skill/web.py does at its core:
+reference is one Flask route doing what skill/web/app.py does at its core:
 deserialize the envelope, invoke the skill, serialize the response. Nothing
 else (no content, no state, no SSML building), so a ratio against it is the
 cost of everything the project adds.

@@ -14,7 +14,7 @@ same run on the same machine, so the numbers mean something on any computer:
                  the same way).
   HTTP load      `spasm-guide serve` on loopback at 1, 10 and 50 clients (bench/load.py's
                  server and listeners), with the CPU per request, and the reference
-                 skill under the same server (gunicorn, skill/front.py) for context.
+                 skill under the same server (gunicorn, skill/web/worker.py) for context.
   memory         server worker RSS after 1,000 and after 10,000 requests.
   audio build    bench/audio_build.py's real-time factors and no-change rebuild.
   voice          bench/voice.py: offline voice intent accuracy (two voices) and the time
@@ -170,7 +170,7 @@ def request_cost(config: Config) -> dict[str, Any]:
     a launch, a section question and "next" in a session, for a listener with a saved place."""
     import reference_skill
 
-    from skill.web import create_app
+    from skill.web.app import create_app
 
     with tempfile.TemporaryDirectory(prefix="spasm-bench-") as tmp, serve_logging():
         app = create_app(verify=False, data_dir=tmp).test_client()
@@ -320,7 +320,7 @@ def running_server(folder: Path, reference: bool = False
             if reference:
                 process, port = load.launch(lambda port: [
                     sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-                    "--worker-class", "skill.front.Worker", "--bind", f"127.0.0.1:{port}",
+                    "--worker-class", "skill.web.worker.Worker", "--bind", f"127.0.0.1:{port}",
                     "reference_skill:create_app()"], log, cwd=BENCH)
             else:
                 process, port = load.start_server(folder / "data", workers=2, threads=4, log=log)
@@ -397,10 +397,10 @@ def http_load(config: Config) -> dict[str, Any]:
     """
     return {"source": "bench/load.py (listeners: launch, next, section questions and names, "
                       "numbers, where am I, session ends)",
-            "server": "spasm-guide serve --no-verify, 2 workers (skill/front.py) x 4 app threads, "
+            "server": "spasm-guide serve --no-verify, 2 workers (skill/web/worker.py) x 4 app threads, "
                       "JSON logs",
             "reference_server": "bench/reference_skill.py's Flask app, gunicorn with the same "
-                                "worker (skill/front.py), 2 x 4, no logs, no state",
+                                "worker (skill/web/worker.py), 2 x 4, no logs, no state",
             "cores": os.cpu_count(),
             "levels": _load_levels(config, reference=False),
             "reference_levels": _load_levels(config, reference=True)}
@@ -530,7 +530,7 @@ def profile(what: str) -> None:
     elif what == "request":
         from pyinstrument import Profiler
 
-        from skill.web import create_app
+        from skill.web.app import create_app
 
         with tempfile.TemporaryDirectory(prefix="spasm-bench-") as tmp:
             post = _poster(create_app(verify=False, data_dir=tmp).test_client())

@@ -22,7 +22,7 @@ log = logging.getLogger("spasm_guide")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from skill.server import bind_problem, is_loopback, serve
+    from skill.web.server import bind_problem, is_loopback, serve
 
     guide()  # a broken content edit stops here with one clear line, before any worker starts
     port = args.port if args.port is not None else from_environment().port  # ConfigError

@@ -211,7 +211,7 @@ def gunicorn_config(kind: str, level: str) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "root": {"level": level, "handlers": ["spasm_guide"]},
         "loggers": {
-            # No gunicorn.access: skill/server.py's RequestLogOnly never writes it; our own
+            # No gunicorn.access: skill/web/server.py's RequestLogOnly never writes it; our own
             # line per request says more, without the client's address.
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
         },

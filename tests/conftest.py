@@ -25,7 +25,7 @@ from audio.engines import EngineUnavailable, EspeakEngine, PiperEngine
 from skill.engine.builder import build_skill
 from skill.engine.conversation import Conversation
 from skill.engine.storage import SQLiteAdapter
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.helpers import google_like_mp3
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}

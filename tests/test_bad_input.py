@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from skill.web import MAX_BODY_BYTES
+from skill.web.app import MAX_BODY_BYTES
 from tests.envelopes import (
     USER_ID,
     check_http,

@@ -17,11 +17,11 @@ import pytest
 
 import content.loader
 import skill.model
-import skill.server
+import skill.web.server
 from content import ContentError, guide
 from handlers import ssml
 from skill import cli
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.envelopes import check_http, intent, launch, post
 
 
@@ -92,7 +92,7 @@ def test_serve_with_broken_content_stops_before_starting(
     def must_not_start(**kwargs: Any) -> int:
         raise AssertionError("the server started with broken content")
 
-    monkeypatch.setattr(skill.server, "serve", must_not_start)
+    monkeypatch.setattr(skill.web.server, "serve", must_not_start)
     break_section(content_copy)
     assert cli.main(["serve", "--no-verify", "--port", "8000", "--data-dir", str(tmp_path)]) == 2
     assert_one_clear_line(capsys.readouterr().err, "content problem")

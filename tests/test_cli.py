@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-import skill.server
+import skill.web.server
 from skill import cli
 from skill.config import ConfigError, Settings, from_environment
-from skill.server import bind_address
+from skill.web.server import bind_address
 
 SCRIPT = Path(sys.executable).with_name("spasm-guide")
 
@@ -29,7 +29,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append(options)
         return 0
 
-    monkeypatch.setattr(skill.server, "serve", record)
+    monkeypatch.setattr(skill.web.server, "serve", record)
     return calls
 
 
@@ -215,7 +215,7 @@ def gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         def run(self) -> None:
             runs.append(self.options)
 
-    monkeypatch.setattr(skill.server, "_Gunicorn", Recorded)
+    monkeypatch.setattr(skill.web.server, "_Gunicorn", Recorded)
     return runs
 
 
@@ -244,8 +244,8 @@ def test_serve_turns_gunicorns_control_socket_off(gunicorn: list[dict[str, Any]]
 
 
 def test_a_setting_an_older_gunicorn_lacks_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(skill.server, "NEWER_SETTINGS", ("from_a_future_gunicorn",))
-    application = skill.server._Gunicorn({"from_a_future_gunicorn": True, "workers": 3}, {})
+    monkeypatch.setattr(skill.web.server, "NEWER_SETTINGS", ("from_a_future_gunicorn",))
+    application = skill.web.server._Gunicorn({"from_a_future_gunicorn": True, "workers": 3}, {})
     assert application.cfg.workers == 3
 
 
@@ -271,7 +271,7 @@ def test_no_verify_beyond_loopback_is_refused(gunicorn: list[dict[str, Any]], fr
     ("127.0.0.1", True), ("127.5.5.5", True), ("::1", True), ("[::1]", True), ("localhost", True),
     ("0.0.0.0", False), ("::", False), ("192.0.2.1", False), ("myhost.example", False)])
 def test_only_loopback_hosts_count_as_loopback(host: str, loopback: bool) -> None:
-    assert skill.server.is_loopback(host) is loopback
+    assert skill.web.server.is_loopback(host) is loopback
 
 
 @pytest.mark.parametrize(("skill_id", "warnings"), [(None, 1), ("amzn1.ask.skill.x", 0)])

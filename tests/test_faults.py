@@ -24,7 +24,7 @@ from content import guide
 from content.loader import SPEED_RATES
 from handlers.state import DETAIL_LEVELS
 from skill.engine import storage
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.envelopes import USER_ID, check_answer, check_http, intent, launch, post, saved_rows
 from tests.helpers import run_together
 from tests.server import Server

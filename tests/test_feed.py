@@ -19,7 +19,7 @@ from PIL import Image
 from audio import artwork, pack
 from audio.build import build
 from content import guide
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.test_page import ToneEngine
 
 HOST = "https://guide.example/"

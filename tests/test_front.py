@@ -1,4 +1,4 @@
-"""The server as `make run` starts it, against hostile clients (skill/front.py).
+"""The server as `make run` starts it, against hostile clients (skill/web/worker.py).
 
 Clients that stall or trickle their requests, one address opening many connections,
 a flood of new certificate URLs, malformed chunked bodies, oversized bodies. Each test
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.web import MAX_BODY_BYTES
+from skill.web.app import MAX_BODY_BYTES
 from tests.server import Server
 
 pytestmark = pytest.mark.slow

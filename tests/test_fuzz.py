@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content import guide
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.envelopes import check_http, envelope
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE", "") == "long"

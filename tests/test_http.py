@@ -20,8 +20,8 @@ from werkzeug.test import TestResponse
 
 from content import guide
 from skill.engine.conversation import ssml_to_text
-from skill.verification import RequestVerifier
-from skill.web import MAX_BODY_BYTES, create_app
+from skill.web.app import MAX_BODY_BYTES, create_app
+from skill.web.verification import RequestVerifier
 from tests.alexa_certs import (
     SKILL_ID,
     Chain,

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 from werkzeug.serving import make_server
 
-from skill.web import create_app
+from skill.web.app import create_app
 
 LOAD = Path(__file__).resolve().parent.parent / "bench" / "load.py"
 

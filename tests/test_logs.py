@@ -13,7 +13,7 @@ import pytest
 
 from handlers.glossary import DefineTermHandler
 from skill import cli, engine, logs
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.envelopes import USER_ID, intent, launch, post
 
 SECRET_SLOT = "my private words xyzzy"

@@ -23,7 +23,7 @@ from audio.catalog import human_duration, human_size, load_catalog, safe_name, s
 from audio.engines import Speech
 from audio.mp3 import encode_mp3
 from content import guide
-from skill.web import create_app
+from skill.web.app import create_app
 
 SAMPLE_RATE = 22050
 
@@ -440,7 +440,7 @@ def test_head_has_the_headers_and_no_body(web: FlaskClient, files: dict[str, byt
     "/audio/../pyproject.toml",
     "/audio/..%2fpyproject.toml",
     "/audio/%2e%2e/pyproject.toml",
-    "/audio/%2E%2E%2Fskill%2Fweb.py",
+    "/audio/%2E%2E%2Fskill%2Fweb%2Fapp.py",
     "/audio/files/../manifest.json",
     "/audio/files/%2e%2e/files/01-overview.mp3",
     "/audio//etc/passwd",

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from content import guide
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.test_page import make_audio_dir
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -40,7 +40,7 @@ def test_missing_section_audio_turns_playback_off(tmp_path: Path) -> None:
 
 def test_the_web_app_plays_recordings_when_a_base_url_is_set(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from skill.web import create_app
+    from skill.web.app import create_app
     from tests.test_playback import envelope, intent
 
     monkeypatch.setenv("SPASM_GUIDE_AUDIO_BASE_URL", "https://example.org/audio")

@@ -95,9 +95,9 @@ def test_the_lambda_leaves_boto3_to_the_runtime(lambda_folder: Path) -> None:
     assert not any((lambda_folder / name).exists() for name in ("boto3", "botocore", "s3transfer"))
 
 
-@pytest.mark.parametrize("name", ["skill/web.py", "skill/page", "skill/chat", "skill/understanding",
+@pytest.mark.parametrize("name", ["skill/web", "skill/page", "skill/chat", "skill/understanding",
                                   "skill/listen.py", "skill/recognition.py",
-                                  "skill/cli.py", "skill/server.py", "flask", "werkzeug",
+                                  "skill/cli.py", "flask", "werkzeug",
                                   "audio/mp3.py", "audio/build.py"])
 def test_the_lambda_holds_nothing_lambda_does_not_run(lambda_folder: Path, name: str) -> None:
     assert not (lambda_folder / name).exists()

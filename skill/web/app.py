@@ -1,6 +1,6 @@
 """The web service: POST /alexa for Alexa, GET /healthz for monitors, and the page.
 
-Served by `spasm-guide serve` (skill/server.py, skill/front.py); configuration comes
+Served by `spasm-guide serve` (server.py and worker.py beside it); configuration comes
 from the environment unless create_app is given it.
 """
 
@@ -21,7 +21,7 @@ from skill.engine.builder import build_skill
 from skill.engine.storage import SQLiteAdapter
 from skill.page.views import page
 from skill.playlist import load_playlist
-from skill.verification import RequestVerifier, VerificationError
+from skill.web.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -37,7 +37,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
-"""On every response, the page's and the API's alike (skill/front.py adds them to its own)."""
+"""On every response, the page's and the API's alike (worker.py adds them to its own)."""
 
 alexa = Blueprint("alexa", __name__)
 logs.watch(alexa, "alexa.alexa_endpoint")  # one log line per Alexa request
@@ -49,7 +49,7 @@ def create_app(verify: bool | None = None, skill_id: str | None = None,
                skill: CustomSkill | None = None, audio_dir: str | Path | None = None) -> Flask:
     """Build the app. Keywords override the environment; verify=False is for local testing."""
     settings = settings or from_environment()
-    logs.configure_if_unset()  # e.g. under a bare `gunicorn 'skill.web:create_app()'`
+    logs.configure_if_unset()  # e.g. under a bare `gunicorn 'skill.web.app:create_app()'`
     verify = settings.verify if verify is None else verify
     skill_id = skill_id or settings.skill_id
     data = Path(data_dir) if data_dir else settings.data_dir
@@ -120,7 +120,7 @@ def alexa_endpoint() -> Any:
 def _body() -> bytes | None:
     """The raw body, or None when it is over MAX_BODY_BYTES, however it was sent.
 
-    skill/front.py hands over whole bodies with their length. Under a server that passes a
+    worker.py hands over whole bodies with their length. Under a server that passes a
     chunked body on as it comes (no Content-Length), werkzeug would cut it at the limit
     without a word, so it is read here to one byte past the limit instead.
     """

@@ -3,7 +3,7 @@
 Why not `flask run`: the development server is single-purpose, unhardened
 and slow under concurrency. gunicorn's master starts, watches and restarts
 several worker processes sharing one SQLite file in WAL mode; each worker is
-skill/front.py's event loop, which reads whole requests within a deadline and
+worker.py's event loop, which reads whole requests within a deadline and
 hands them to a few threads (why not gunicorn's own thread-per-connection
 gthread worker: there, clients that send half a request hold every thread).
 """
@@ -21,7 +21,7 @@ from gunicorn.glogging import Logger
 
 from skill import logs
 from skill.config import ConfigError, from_environment
-from skill.web import create_app
+from skill.web.app import create_app
 
 log = logging.getLogger(__name__)
 # Settings that only newer gunicorns know; an older one runs without them.
@@ -108,7 +108,7 @@ def serve(*, host: str, port: int, skill_id: str | None, verify: bool, data_dir:
         "bind": bind_address(host, port),
         "workers": max(1, workers),
         "threads": max(1, threads),
-        "worker_class": "skill.front.Worker",
+        "worker_class": "skill.web.worker.Worker",
         "timeout": 30,
         "graceful_timeout": 5,
         "accesslog": None,

@@ -1,4 +1,4 @@
-"""The server's front: an event loop reads whole requests, then a thread runs the WSGI app.
+"""Each server worker: an event loop reads whole requests, then a thread runs the WSGI app.
 
 Why: with a thread per connection (gunicorn's gthread worker) a client that sends half a
 request and waits holds a thread, and eight of them stopped the server. Here one asyncio
@@ -38,7 +38,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
 from skill.config import from_environment
-from skill.web import MAX_BODY_BYTES, SECURITY_HEADERS
+from skill.web.app import MAX_BODY_BYTES, SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
