@@ -1,4 +1,4 @@
-"""Tests for skill.web.verification: Alexa web-service request verification.
+"""Tests for skill.web.verification and .certificates: Alexa web-service request verification.
 
 A private test CA stands in for Amazon's (see tests/alexa_certs.py); the
 certificate download is faked, except for the default fetcher's own tests,
@@ -20,7 +20,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.datastructures import Headers
 
-from skill.web.verification import FAILURE_MEMORY, RequestVerifier, UrlFetcher, VerificationError
+from skill.web.certificates import FAILURE_MEMORY, UrlFetcher, VerificationError
+from skill.web.verification import RequestVerifier
 from tests.alexa_certs import (
     CERT_URL,
     LEAF_LIFETIME,
