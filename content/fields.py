@@ -7,12 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from content.errors import SetupError
+
 CONTENT_DIR = Path(__file__).resolve().parent
 # Ids of sections, answers and groups: they name files and intents.
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class ContentError(Exception):
+class ContentError(SetupError):
     """A content file is missing, unreadable or has a field a writer must fix."""
 
     def __init__(self, path: Path, field: str, problem: str) -> None:

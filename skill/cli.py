@@ -1,6 +1,7 @@
 """spasm-guide: run, talk to, check and build the Facial Spasm Guide.
 
-Exit codes: 0 success, 1 a check found problems, 2 bad usage or set-up.
+Exit codes: 0 success, 1 a check found problems, 2 bad usage or set-up. A failure the
+program can explain (a GuideError) is one line on stderr: `spasm-guide COMMAND: message`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from content import ContentError, guide
+from content.errors import GuideError
 from skill import logs
 from skill.chat.terminal import cmd_ask, cmd_chat
 from skill.config import ConfigError, from_environment, port_number
@@ -35,7 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(host=args.host, port=port, skill_id=args.skill_id,
                  verify=not args.no_verify, data_dir=Path(args.data_dir),
                  workers=args.workers, threads=args.threads,
-                 log_format=args.log_format, log_level=from_environment().log_level)
+                 log_format=args.log_format, log_level=args.log_level)
 
 
 def cmd_model(args: argparse.Namespace) -> int:
@@ -149,29 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
 QUIET_COMMANDS = ("chat", "ask", "listen")
 
 
-def _log_level(command: str) -> str:
-    if os.environ.get("SPASM_GUIDE_LOG_LEVEL"):
-        return from_environment().log_level
-    return "WARNING" if command in QUIET_COMMANDS else "INFO"
+def configure_logging(args: argparse.Namespace) -> None:
+    """JSON lines for the service (SPASM_GUIDE_LOG_FORMAT=text for a person), text elsewhere;
+    the format and level are kept on args for `serve`'s workers. ConfigError: a bad setting."""
+    settings = from_environment()
+    args.log_format = settings.log_format("json" if args.command == "serve" else "text")
+    args.log_level = settings.log_level("WARNING" if args.command in QUIET_COMMANDS else "INFO")
+    logs.configure(args.log_format, args.log_level)
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        args = build_parser().parse_args(argv)
-        # JSON lines for the service (SPASM_GUIDE_LOG_FORMAT=text for a person); text elsewhere.
-        args.log_format = logs.chosen_format("json" if args.command == "serve" else "text")
-        logs.configure(args.log_format, _log_level(args.command))
-    except ValueError as error:
-        sys.stderr.write(f"spasm-guide: bad logging set-up: {error}\n")
-        return 2
-    try:
+        configure_logging(args)
         return int(args.func(args) or 0)
-    except ContentError as error:
-        sys.stderr.write(f"spasm-guide: content problem: {error}\n")
-        return 2
-    except ConfigError as error:
+    except GuideError as error:  # content, settings, folders: one line, no traceback
         sys.stderr.write(f"spasm-guide {args.command}: {error}\n")
-        return 2
+        return error.exit_code
     except KeyboardInterrupt:  # Ctrl-C: the conversation, if it started, has ended itself
         sys.stderr.write("\n")
         return 130

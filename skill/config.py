@@ -5,10 +5,13 @@ Command-line flags override these; see README's configuration table.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from content.errors import SetupError
 
 PORT_ENV = "SPASM_GUIDE_PORT"
 LOWEST_PORT, HIGHEST_PORT = 1, 65535
@@ -19,9 +22,13 @@ DEFAULT_MAX_CONNECTIONS = 1000
 MAX_CLIENT_CONNECTIONS_ENV = "SPASM_GUIDE_MAX_CLIENT_CONNECTIONS"
 DEFAULT_MAX_CLIENT_CONNECTIONS = 64
 MOST_CONNECTIONS = 100_000
+LOG_FORMAT_ENV = "SPASM_GUIDE_LOG_FORMAT"
+LOG_LEVEL_ENV = "SPASM_GUIDE_LOG_LEVEL"
+LOG_FORMATS = ("json", "text")
+LAMBDA_RUNTIME_ENV = "AWS_LAMBDA_RUNTIME_API"  # set by Lambda's runtime, for its API address
 
 
-class ConfigError(ValueError):
+class ConfigError(SetupError, ValueError):
     """A setting the program cannot use; the message names the variable and the problem."""
 
 
@@ -46,7 +53,11 @@ class Settings:
     data_dir: Path = Path("data")
     audio_base_url: str | None = None
     dynamodb_table: str | None = None
-    log_level: str = "INFO"
+    # Logging (skill/logs.py, the command line): as set, "" when unset, so each command
+    # keeps its own default; read through log_format() and log_level().
+    log_format_text: str = ""
+    log_level_text: str = ""
+    on_aws_lambda: bool = False  # Lambda's runtime imported us (its handler is already set up)
     # As set, like port_text: only the web service reads them.
     request_timeout_text: str = ""
     max_connections_text: str = ""
@@ -84,6 +95,22 @@ class Settings:
         """ConfigError now, naming the variable, rather than in a worker that fails to start."""
         self.request_timeout, self.max_connections, self.max_client_connections  # noqa: B018
 
+    def log_format(self, default: str) -> str:
+        """json or text: SPASM_GUIDE_LOG_FORMAT, else the command's default."""
+        kind = (self.log_format_text.strip() or default).lower()
+        if kind not in LOG_FORMATS:
+            raise ConfigError(f"{LOG_FORMAT_ENV}: log format must be one of "
+                              f"{', '.join(LOG_FORMATS)}, not {kind!r}")
+        return kind
+
+    def log_level(self, default: str) -> str:
+        """A logging level name: SPASM_GUIDE_LOG_LEVEL, else the command's default."""
+        level = (self.log_level_text.strip() or default).upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ConfigError(f"{LOG_LEVEL_ENV}: {level!r} is not a log level (DEBUG, INFO, "
+                              "WARNING, ERROR or CRITICAL)")
+        return level
+
 
 def _number(name: str, text: str, default: float, most: float, kind: type) -> float:
     """A setting's number: the default when unset; ConfigError unless more than 0, at most `most`."""
@@ -110,7 +137,9 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(env.get("SPASM_GUIDE_DATA_DIR", "data")),
         audio_base_url=env.get("SPASM_GUIDE_AUDIO_BASE_URL") or None,
         dynamodb_table=env.get("SPASM_GUIDE_DYNAMODB_TABLE") or None,
-        log_level=env.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper(),
+        log_format_text=env.get(LOG_FORMAT_ENV, ""),
+        log_level_text=env.get(LOG_LEVEL_ENV, ""),
+        on_aws_lambda=bool(env.get(LAMBDA_RUNTIME_ENV)),
         request_timeout_text=env.get(REQUEST_TIMEOUT_ENV, ""),
         max_connections_text=env.get(MAX_CONNECTIONS_ENV, ""),
         max_client_connections_text=env.get(MAX_CLIENT_CONNECTIONS_ENV, ""),

@@ -1,8 +1,8 @@
 """Logging for the service: one JSON object per line (or plain text), and one line per request.
 
 Set up once by the command line (`configure`) and, under gunicorn, through the
-same formatter (`gunicorn_config`). SPASM_GUIDE_LOG_FORMAT chooses json or text;
-`serve` defaults to json, the other commands to text.
+same formatter (`gunicorn_config`). SPASM_GUIDE_LOG_FORMAT chooses json or text
+(read in skill/config.py); `serve` defaults to json, the other commands to text.
 
 Privacy: a log line never holds a user id (at most an 8-character hash prefix,
 the same prefix as the user's row key in storage), a slot value, an utterance
@@ -26,12 +26,11 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from skill.config import LOG_FORMATS, ConfigError, from_environment
+
 if TYPE_CHECKING:
     from flask import Blueprint, Response
 
-FORMATS = ("json", "text")
-ENV_FORMAT = "SPASM_GUIDE_LOG_FORMAT"
-LAMBDA_RUNTIME_ENV = "AWS_LAMBDA_RUNTIME_API"  # set by Lambda's runtime, for its API address
 # Per-request fields, and the few others that handlers pass as `extra=`.
 REQUEST_FIELDS = ("request_id", "request_type", "intent", "user", "latency_ms", "outcome",
                   "status")
@@ -118,13 +117,9 @@ class TextFormatter(logging.Formatter):
 
 
 def formatter(kind: str) -> logging.Formatter:
-    if kind not in FORMATS:
-        raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {kind!r}")
+    if kind not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {kind!r}")
     return JsonFormatter() if kind == "json" else TextFormatter()
-
-
-def chosen_format(default: str = "text") -> str:
-    return (os.environ.get(ENV_FORMAT) or default).strip().lower()
 
 
 class _FailureMarker(logging.Filter):
@@ -152,11 +147,11 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def configure(kind: str | None = None, level: str | int = "INFO",
+def configure(kind: str, level: str | int = "INFO",
               stream: IO[str] | None = None) -> logging.Handler:
     """Send every log line to stderr (or `stream`) in one format. Safe to call again."""
     handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
-    handler.setFormatter(formatter(kind or chosen_format()))  # ValueError: unknown format
+    handler.setFormatter(formatter(kind))  # ValueError: unknown format
     handler.addFilter(_FailureMarker())
     setattr(handler, _HANDLER_MARK, True)
     root = logging.getLogger()
@@ -168,14 +163,9 @@ def configure(kind: str | None = None, level: str | int = "INFO",
 
 
 def configure_if_unset() -> None:
-    """Configure (as for the service: JSON unless SPASM_GUIDE_LOG_FORMAT says otherwise) only if
-    nothing has configured logging yet; a bad format or level falls back to the defaults."""
-    if logging.getLogger().handlers:
-        return
-    try:
-        configure(chosen_format("json"), os.environ.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper())
-    except ValueError:
-        configure("json", "INFO")
+    """Configure as for the service, only if nothing has configured logging yet."""
+    if not logging.getLogger().handlers:
+        configure(*_service_logging())
 
 
 def configure_lambda() -> None:
@@ -187,13 +177,19 @@ def configure_lambda() -> None:
     as configure_if_unset.
     """
     root = logging.getLogger()
-    if not (os.environ.get(LAMBDA_RUNTIME_ENV) and root.handlers):
+    if from_environment().on_aws_lambda and root.handlers:
+        _adopt(root, *_service_logging())
+    else:
         configure_if_unset()
-        return
+
+
+def _service_logging() -> tuple[str, str]:
+    """The service's format and level: JSON and INFO unless set; the defaults if unusable."""
+    settings = from_environment()
     try:
-        _adopt(root, chosen_format("json"), os.environ.get("SPASM_GUIDE_LOG_LEVEL", "INFO").upper())
-    except ValueError:
-        _adopt(root, "json", "INFO")
+        return settings.log_format("json"), settings.log_level("INFO")
+    except ConfigError:
+        return "json", "INFO"
 
 
 def _adopt(root: logging.Logger, kind: str, level: str) -> None:

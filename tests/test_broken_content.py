@@ -64,7 +64,7 @@ def test_check_reports_broken_content_in_one_line(content_copy: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     break_section(content_copy)
     assert cli.main(["check"]) == 2
-    assert_one_clear_line(capsys.readouterr().err, "content problem", "sections/", "YAML error")
+    assert_one_clear_line(capsys.readouterr().err, "spasm-guide check: ", "sections/", "YAML error")
 
 
 def test_check_reports_a_missing_field_by_name(content_copy: Path,
@@ -95,7 +95,7 @@ def test_serve_with_broken_content_stops_before_starting(
     monkeypatch.setattr(skill.web.server, "serve", must_not_start)
     break_section(content_copy)
     assert cli.main(["serve", "--no-verify", "--port", "8000", "--data-dir", str(tmp_path)]) == 2
-    assert_one_clear_line(capsys.readouterr().err, "content problem")
+    assert_one_clear_line(capsys.readouterr().err, "spasm-guide serve: ", "sections/")
 
 
 def test_a_running_app_keeps_answering_after_a_broken_edit(content_copy: Path,

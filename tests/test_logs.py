@@ -13,6 +13,7 @@ import pytest
 
 from handlers.glossary import DefineTermHandler
 from skill import cli, engine, logs
+from skill.config import LOG_FORMAT_ENV, LOG_LEVEL_ENV
 from skill.web.app import create_app
 from tests.envelopes import USER_ID, intent, launch, post
 
@@ -146,10 +147,34 @@ def test_identifiers_cannot_smuggle_free_text() -> None:
 
 def test_unknown_log_format_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv(logs.ENV_FORMAT, "xml")
+    monkeypatch.setenv(LOG_FORMAT_ENV, "xml")
     assert cli.main(["check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "log format" in err and "Traceback" not in err
+    assert err.startswith(f"spasm-guide check: {LOG_FORMAT_ENV}: ")
+
+
+def test_unknown_log_level_is_a_one_line_error_naming_the_variable(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(LOG_LEVEL_ENV, "loud")
+    assert cli.main(["check"]) == 2
+    assert capsys.readouterr().err == (f"spasm-guide check: {LOG_LEVEL_ENV}: 'LOUD' is not a log "
+                                       "level (DEBUG, INFO, WARNING, ERROR or CRITICAL)\n")
+
+
+def test_the_service_falls_back_to_its_defaults_on_a_bad_setting(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a bare gunicorn there is no command line to refuse the setting: JSON at INFO."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    monkeypatch.setenv(LOG_FORMAT_ENV, "xml")
+    root.handlers = []
+    try:
+        logs.configure_if_unset()
+        assert root.level == logging.INFO
+        assert isinstance(root.handlers[-1].formatter, logs.JsonFormatter)
+    finally:
+        root.handlers, root.level = handlers, level
 
 
 def test_text_format_gives_a_failure_without_its_message(

@@ -25,6 +25,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from audio.files import write_atomic
+from content.errors import SetupError
 from content.loader import CONTENT_DIR, SNAPSHOT_NAME, snapshot_text
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +116,7 @@ def vendor(destination: Path) -> list[str]:
 MARKER = ".made-by-lambda-package"
 
 
-class NotOurFolder(Exception):
+class NotOurFolder(SetupError):
     """The destination holds something this tool did not make, so it is not deleted."""
 
 
