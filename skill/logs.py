@@ -51,11 +51,24 @@ def identifier(value: Any) -> str:
     return _IDENTIFIER.sub("?", str(value))[:_MAX_IDENTIFIER] if value is not None else ""
 
 
+def user_id_of(envelope: Any) -> str | None:
+    """The Alexa user id a request envelope names: context.System's, else the session's."""
+    system = getattr(getattr(envelope, "context", None), "system", None)
+    user = getattr(system, "user", None) or getattr(getattr(envelope, "session", None), "user",
+                                                    None)
+    return getattr(user, "user_id", None)
+
+
+def hashed_user_id(user_id: str) -> str:
+    """The one hash of a user id (SHA-256, hex): saved places are keyed by it
+    (skill/engine/storage.py) and log lines carry its first characters, so a line can be
+    matched to its listener's row without either naming the Alexa account."""
+    return hashlib.sha256(str(user_id).encode("utf-8")).hexdigest()
+
+
 def user_prefix(user_id: str | None) -> str:
     """A short prefix of the user's hashed id: enough to follow one listener, not to name them."""
-    if not user_id:
-        return ""
-    return hashlib.sha256(str(user_id).encode("utf-8")).hexdigest()[:USER_PREFIX_CHARS]
+    return hashed_user_id(user_id)[:USER_PREFIX_CHARS] if user_id else ""
 
 
 def _frames(exc_info: Any) -> dict[str, Any]:
@@ -251,10 +264,7 @@ def note(envelope: Any = None, *, outcome: str | None = None) -> None:
     intent = getattr(getattr(req, "intent", None), "name", None)
     if intent:
         fields["intent"] = identifier(intent)
-    system = getattr(getattr(envelope, "context", None), "system", None)
-    user = getattr(system, "user", None) or getattr(getattr(envelope, "session", None), "user",
-                                                    None)
-    prefix = user_prefix(getattr(user, "user_id", None))
+    prefix = user_prefix(user_id_of(envelope))
     if prefix:
         fields["user"] = prefix
 

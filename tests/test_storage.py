@@ -164,6 +164,11 @@ def test_user_ids_are_stored_hashed(storage: SQLiteAdapter, database: Path) -> N
         assert b"RAW-USER-ID" not in data, path
 
 
+def test_a_request_without_a_user_id_is_kept_under_anonymous() -> None:
+    """The key saved places have always had, so rows written before stay found."""
+    assert user_key(envelope_for("")) == hashlib.sha256(b"anonymous").hexdigest()
+
+
 def test_too_large_state_is_refused(storage: SQLiteAdapter) -> None:
     with pytest.raises(PersistenceException, match="too large"):
         storage.save_attributes(envelope_for(), {"last_speech": "x" * (70 * 1024)})

@@ -9,7 +9,6 @@ hashed: the row key need not reveal the Alexa account.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sqlite3
@@ -46,12 +45,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 
 
 def user_key(request_envelope: RequestEnvelope) -> str:
-    """A stable, non-reversible key for the Alexa user (or 'anonymous')."""
-    system = getattr(getattr(request_envelope, "context", None), "system", None)
-    user = getattr(system, "user", None) or getattr(
-        getattr(request_envelope, "session", None), "user", None)
-    user_id = getattr(user, "user_id", None) or "anonymous"
-    return hashlib.sha256(str(user_id).encode("utf-8")).hexdigest()
+    """A stable, non-reversible key for the Alexa user (or 'anonymous'): the row's key."""
+    return logs.hashed_user_id(logs.user_id_of(request_envelope) or "anonymous")
 
 
 class SQLiteAdapter(AbstractPersistenceAdapter):
