@@ -2,7 +2,7 @@
 
 Plain data, apart from the manifest reader (audio/catalog.py), because the
 playback handlers need only this and every Lambda cold start imports them.
-skill/playlist.py builds a Playlist from the manifest and the configured base URL.
+skill/engine/playlist.py builds a Playlist from the manifest and the configured base URL.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from skill.model import stale_files, write_model
+    from skill.publish.interaction_model import stale_files, write_model
 
     if args.check:
         stale = stale_files()
@@ -55,7 +55,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 def problems() -> list[str]:
     """Everything `check` looks at, as sentences; empty when all is well."""
-    from skill.model import stale_files
+    from skill.publish.interaction_model import stale_files
 
     found = [f"interaction model out of date: {p.name} (run: spasm-guide model)"
              for p in stale_files()]

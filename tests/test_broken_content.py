@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import content.loader
-import skill.model
+import skill.publish.interaction_model
 import skill.web.server
 from content import ContentError, guide
 from handlers import ssml
@@ -121,7 +121,7 @@ def test_check_reports_a_corrupt_audio_manifest_in_one_line(
     fake = types.ModuleType("audio.build")
     fake.__dict__.update(check_audio=check_audio, register=lambda commands: None)
     monkeypatch.setitem(sys.modules, "audio.build", fake)
-    monkeypatch.setattr(skill.model, "stale_files", list)  # only the audio is in question
+    monkeypatch.setattr(skill.publish.interaction_model, "stale_files", list)  # only the audio is in question
     assert cli.main(["check"]) == 1
     out, err = capsys.readouterr()
     assert_one_clear_line(out, "problem: audio could not be checked", type(error).__name__)

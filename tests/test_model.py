@@ -15,7 +15,7 @@ import pytest
 
 from content import guide
 from content.text import normalise
-from skill import model
+from skill.publish import interaction_model as model
 from skill.understanding.resolver import FALLBACK, resolver
 
 MODEL_DIR = model.SKILL_PACKAGE / "interactionModels" / "custom"

@@ -10,7 +10,7 @@ import pytest
 
 from audio.catalog import DEFAULT_AUDIO_DIR
 from content import guide
-from skill.playlist import load_playlist
+from skill.engine.playlist import load_playlist
 
 
 def test_no_base_url_means_speech_only() -> None:

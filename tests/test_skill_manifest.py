@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 
 from content import guide
-from skill import manifest as skill_manifest
-from skill import model
+from skill.publish import interaction_model as model
+from skill.publish import store_listing as skill_manifest
 
 PACKAGE = model.SKILL_PACKAGE
 LISTING_LIMITS = {"name": 50, "summary": 160, "description": 4000}

@@ -17,8 +17,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from skill import engine, logs
 from skill.config import Settings, from_environment
 from skill.engine.builder import build_skill
+from skill.engine.playlist import load_playlist
 from skill.engine.storage import SQLiteAdapter, user_key
-from skill.playlist import load_playlist
 
 logs.configure_lambda()
 log = logging.getLogger(__name__)

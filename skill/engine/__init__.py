@@ -3,6 +3,7 @@
     envelope.py      check and parse an Alexa envelope, run it, serialise the answer
     builder.py       the skill: every handler and interceptor in one visible list
     storage.py       saved places (SQLite), merged per request, keyed by the user-id hash
+    playlist.py      the section recordings AudioPlayer streams, when a public audio URL is set
     conversation.py  Alexa's side of a session for local front-ends (chat, voice, tests)
 
 Front-ends that already hold an envelope (the web endpoint, Lambda) need only the names

@@ -17,7 +17,7 @@ from typing import Any
 
 from content import NUMBER_WORDS, guide
 from content.text import name_key, normalise
-from skill.model import SKILL_PACKAGE
+from skill.publish.interaction_model import SKILL_PACKAGE
 
 FALLBACK = "AMAZON.FallbackIntent"
 # Alexa turns these into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.

@@ -18,9 +18,9 @@ from content import guide
 from skill import engine, logs
 from skill.config import Settings, from_environment
 from skill.engine.builder import build_skill
+from skill.engine.playlist import load_playlist
 from skill.engine.storage import SQLiteAdapter
 from skill.page.views import page
-from skill.playlist import load_playlist
 from skill.web.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)

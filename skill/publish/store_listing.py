@@ -3,7 +3,7 @@
 Certification checks the listing as much as the skill: a name, a one-line summary,
 a description and keywords per locale, up to three example phrases that the
 interaction model really understands, a category, small (108 px) and large
-(512 px) PNG icons, and the privacy and compliance answers. skill/model.py writes
+(512 px) PNG icons, and the privacy and compliance answers. interaction_model.py writes
 this file beside the interaction model; the icons are drawn by audio/artwork.py
 from the guide's name and kept in skill-package/assets/.
 

@@ -13,9 +13,9 @@ from typing import Any
 from audio.files import write_atomic
 from content import Guide, guide
 from content.loader import sample_owners
-from skill.manifest import skill_manifest, stale_icons, write_icons
+from skill.publish.store_listing import skill_manifest, stale_icons, write_icons
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SKILL_PACKAGE = PROJECT_ROOT / "skill-package"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 SLOT_TYPES = {"section": ("section", "SectionName"), "term": ("term", "GlossaryTerm"),
