@@ -96,8 +96,9 @@ OPEN_WORD_WEIGHT = 1.0
 # no lattice), which keeps it near a fifth of a second an utterance.
 OPEN_SEARCH = {"maxhmmpf": 3000, "beam": 1e-35, "pbeam": 1e-35, "wbeam": 1e-25,
                "fwdflat": False, "bestpath": False}
-# How sure the open pass's understanding must be to overrule a phrase of the grammar.
-OVERRULE = 0.8
+# How sure the open pass's understanding must be to overrule a phrase of the grammar
+# (a likelihood from the resolver's classifier, which is often near 1 for what it knows).
+OVERRULE = 0.99
 # A grammar phrase of LONG_PHRASE words or more stands only when the open pass heard at
 # least this share of its words: a long phrase forced onto other speech shares few.
 CORROBORATE, LONG_PHRASE = 0.0, 4

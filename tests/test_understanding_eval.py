@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.understanding import SETS, Tally, load, score
+from bench.understanding import HELD_OUT, Tally, load, score
 from skill.understanding.own_words import understander
 
 FLOOR_IN_SCOPE_ANSWERED = 0.91
@@ -20,12 +20,12 @@ CEILING_WRONG = 0.04
 
 @pytest.fixture(scope="module")
 def held_out() -> dict[str, float]:
-    tally: Tally = score(load(SETS["held-out"]), understander().understand)
+    tally: Tally = score(load(HELD_OUT), understander().understand)
     return tally.figures()
 
 
 def test_held_out_set_is_large_and_mixed() -> None:
-    phrasings = load(SETS["held-out"])
+    phrasings = load(HELD_OUT)
     assert len(phrasings) >= 300
     assert sum(not p.in_scope for p in phrasings) >= 60
 

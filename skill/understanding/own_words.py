@@ -7,23 +7,22 @@ as people ask them. This resolver is tolerant, in four steps, and honest about d
 2. the same after cleaning: contractions open up, texting spellings are written out,
    misspelt words are corrected against the model's own vocabulary, the condition's
    names become "it", and fillers and politeness go;
-3. otherwise every sample is scored against the whole utterance with two measures, word
-   meaning (WordLlama static embeddings, shipped inside its wheel) and shared words
-   (weighted by how rare each is among the intents), and the best outcome's score
-   decides one of three bands: confident -> act on it; close -> "Did you mean ...?";
-   low -> not covered, with the closest questions for the engine to suggest;
+3. otherwise a classifier fitted on the samples and on how people have asked
+   (content/asked/) gives every outcome a likelihood, and the best one's decides one of
+   three bands: likely -> act on it; less likely, one of the guide's questions -> "Did
+   you mean ...?"; low -> not covered, with the closest questions for the engine to
+   suggest;
 4. questions the guide must not answer are samples too (content/scope.yaml), so an
    uncovered question finds its own intent and is told so, not the nearest answer.
 
 The samples come only from content/ through the interaction model: a content edit is
-understood here exactly as Alexa is taught it. Weights and thresholds were chosen by
-bench/tune_understanding.py on the development sets, never on the held-out set.
+understood here exactly as Alexa is taught it. Thresholds were chosen by
+bench/tune_understanding.py on those writers, never on the held-out set.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,8 +35,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from content import guide
+from content.asked import Asked, asked, check_outcomes
 from content.text import normalise
 from handlers.glossary import NOT_A_WORD
+from skill.understanding.classifier import OutcomeClassifier
 from skill.understanding.resolver import (
     FALLBACK,
     MODEL_FILE,
@@ -54,15 +55,13 @@ ANSWER, CONFIRM, NOT_COVERED = "answer", "confirm", "not_covered"
 
 @dataclass(frozen=True)
 class Tuning:
-    """How sure is sure enough; chosen on the development sets (see the module doc)."""
+    """How sure is sure enough; chosen by bench/tune_understanding.py with one writer of
+    content/asked/ held out at a time, never on the held-out evaluation set."""
 
-    meaning_weight: float = 0.6  # the rest is shared words
-    recall_weight: float = 0.5  # of shared words: how much of the sample was said
-    confident: float = 0.55  # act at once, if clearly ahead of the next outcome
-    sure: float = 0.8  # act at once even when another outcome is close behind
-    close: float = 0.55  # ask "did you mean" (answers), or act (everything else, if ahead)
-    margin: float = 0.06  # "clearly ahead"
-    clause_weight: float = 0.95  # a clause of a long sentence counts a little less than all of it
+    temperature: float = 8.0  # classifier scores -> probabilities: higher is more decisive
+    confident: float = 0.7  # act at once
+    close: float = 0.6  # a question of the guide's this likely: ask "did you mean"
+    ridge: float = 0.5  # the classifier's regularisation
 
 
 TUNING = Tuning()
@@ -145,22 +144,36 @@ class _Samples:
 
 
 class Understander:
-    """The tolerant resolver over one interaction model."""
+    """The tolerant resolver over one interaction model and how people have asked."""
 
     def __init__(self, exact: Resolver, model: dict[str, Any], embedder: Any,
-                 tuning: Tuning = TUNING) -> None:
+                 tuning: Tuning = TUNING, writers: tuple[Asked, ...] | None = None) -> None:
         self.exact, self.embedder, self.tuning = exact, embedder, tuning
         self.samples = _expanded_samples(model, exact)
         self.literal: dict[str, Resolution] = {}
-        for text, resolution in zip(self.samples.texts, self.samples.resolutions, strict=True):
+        self.resolution_of: dict[str, Resolution] = {}
+        for text, resolution, outcome in zip(self.samples.texts, self.samples.resolutions,
+                                             self.samples.outcomes, strict=True):
             self.literal.setdefault(text, resolution)
+            self.resolution_of.setdefault(outcome, resolution)
         self.vocabulary = _vocabulary(model)
         self.known_words = list(self.vocabulary)
-        self.vectors = self._embed(self.samples.texts)
-        self.words = _WordOverlap(self.samples.texts, self.samples.outcomes)
         self.topic_ids = frozenset(topic.id for topic in guide().topics())
-        self._outcome_index = {name: i for i, name in enumerate(dict.fromkeys(self.samples.outcomes))}
-        self._sample_outcome = np.array([self._outcome_index[o] for o in self.samples.outcomes])
+        self.writers = asked() if writers is None else writers
+        check_outcomes(self.writers, set(self.resolution_of))
+        self.classifier = self.fit(self.writers)
+
+    def fit(self, writers: tuple[Asked, ...], ridge: float | None = None) -> OutcomeClassifier:
+        """The classifier over the samples and these writers' phrasings (the tuning
+        bench fits it again without one writer, to measure on that writer)."""
+        texts, outcomes = list(self.samples.texts), list(self.samples.outcomes)
+        for writer in writers:
+            for said, outcome in writer.phrasings:
+                if prepared := self.prepare(said):
+                    texts.append(prepared)
+                    outcomes.append(outcome)
+        return OutcomeClassifier(self.embedder.embed, texts, outcomes,
+                                 self.tuning.ridge if ridge is None else ridge)
 
     def understand(self, text: str) -> Understanding:
         exact = self.exact.resolve(text)
@@ -174,27 +187,16 @@ class Understander:
         if again.intent != FALLBACK and _fully_resolved(again):
             return Understanding(ANSWER, again)
         loose = exact if exact.intent != FALLBACK else None
-        if loose is not None and _points_back(loose):
-            return Understanding(ANSWER, loose)  # "what does that mean": the glossary asks back
-        return self.decide(self.rank_all(text), loose)
+        if loose is not None and (_points_back(loose) or not self._knows_words_of(loose)):
+            # "what does that mean": the glossary asks back; "what does florp mean": it
+            # says it does not know the word, rather than guess from "what does ... mean".
+            return Understanding(ANSWER, loose)
+        return self.decide(self.rank(said), loose)
 
-    def rank_all(self, text: str, tuning: Tuning | None = None) -> list[Candidate]:
-        """The whole utterance and each of its clauses ranked, best score per outcome: a
-        rambling "my mum was told she has it, what is it exactly" holds a short question."""
-        tuning = tuning or self.tuning
-        best: dict[str, Candidate] = {c.outcome: c for c in self.rank(self.prepare(text), tuning)}
-        for clause in clauses(text):
-            said = self.prepare(clause)
-            if len(said.split()) < MIN_CLAUSE_WORDS:
-                continue
-            for candidate in self.rank(said, tuning):
-                score = candidate.score * tuning.clause_weight
-                if score > best[candidate.outcome].score:
-                    best[candidate.outcome] = Candidate(candidate.outcome, score,
-                                                        candidate.resolution)
-        # On a tie, a phrase written whole beats one made by filling a slot, whose words
-        # can coincide by accident ("what's the sections" and the title "What it is").
-        return sorted(best.values(), key=lambda c: (-round(c.score, 2), bool(c.resolution.slots)))
+    def _knows_words_of(self, resolution: Resolution) -> bool:
+        """Whether any word in its slots is one the guide's samples use."""
+        return any(self._corrected(word) in self.vocabulary
+                   for slot in resolution.slots.values() for word in clean(slot.value).split())
 
     def prepare(self, text: str) -> str:
         """Cleaned, corrected and simplified: the form the samples are kept in."""
@@ -211,96 +213,31 @@ class Understander:
                       if text[0] == word[0]]
         return min(candidates)[2] if candidates else word  # nearest, then most used
 
-    def rank(self, said: str, tuning: Tuning | None = None) -> list[Candidate]:
-        """Every outcome's best sample, best first."""
-        tuning = tuning or self.tuning
-        meaning = self.vectors @ self._embed([said])[0]
-        recall, precision = self.words.overlap(said)
-        words = tuning.recall_weight * recall + (1 - tuning.recall_weight) * precision
-        scores = tuning.meaning_weight * meaning + (1 - tuning.meaning_weight) * words
-        best = np.full(len(self._outcome_index), -1.0)
-        np.maximum.at(best, self._sample_outcome, scores)
-        order = np.argsort(-best)
-        ranked = []
-        for outcome_index in order:
-            members = np.flatnonzero(self._sample_outcome == outcome_index)
-            top = members[np.argmax(scores[members])]
-            ranked.append(Candidate(self.samples.outcomes[top], float(best[outcome_index]),
-                                    self.samples.resolutions[top]))
-        return ranked
+    def rank(self, said: str, tuning: Tuning | None = None,
+             classifier: OutcomeClassifier | None = None) -> list[Candidate]:
+        """Every outcome with how likely it is what was meant, most likely first."""
+        tuning, classifier = tuning or self.tuning, classifier or self.classifier
+        scores = classifier.scores(said) * tuning.temperature
+        likelihood = np.exp(scores - scores.max())
+        likelihood /= likelihood.sum()
+        return [Candidate(classifier.outcomes[i], float(likelihood[i]),
+                          self.resolution_of[classifier.outcomes[i]])
+                for i in np.argsort(-likelihood)]
 
     def decide(self, ranked: list[Candidate], loose: Resolution | None = None,
                tuning: Tuning | None = None) -> Understanding:
-        """The band, from the best outcome's score and its lead over the next."""
+        """Likely enough: act. A question of the guide's, less likely: ask back. Else a
+        miss, with the guide's closest questions to suggest."""
         tuning = tuning or self.tuning
         best = ranked[0]
-        lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        topics = [c for c in ranked if c.outcome in self.topic_ids]
-        near = tuple(c.outcome for c in topics[:NEAREST])
-        if best.score >= tuning.sure or (best.score >= tuning.confident and lead >= tuning.margin):
+        near = tuple(c.outcome for c in ranked if c.outcome in self.topic_ids)[:NEAREST]
+        if best.score >= tuning.confident:
             return Understanding(ANSWER, best.resolution, near, best.score)
-        if best.score >= tuning.close and lead >= tuning.margin and best.outcome not in self.topic_ids:
-            return Understanding(ANSWER, best.resolution, near, best.score)  # scope, commands
-        # Unsure, with a question of the guide's among the close ones: ask before answering.
-        if topics and topics[0].score >= tuning.close and best.score - topics[0].score < tuning.margin:
-            return Understanding(CONFIRM, topics[0].resolution, near, topics[0].score)
+        if best.score >= tuning.close and best.outcome in self.topic_ids:
+            return Understanding(CONFIRM, best.resolution, near, best.score)
         if loose is not None:  # "what does xyzzy mean": say it is not a word it knows
             return Understanding(ANSWER, loose, near, best.score)
         return Understanding(NOT_COVERED, Resolution(FALLBACK), near, best.score)
-
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
-
-
-MIN_CLAUSE_WORDS = 2
-CLAUSE_BREAK = re.compile(r"[,.;:?!]+|\b(?:and|but|so|because|though)\b", re.IGNORECASE)
-
-
-def clauses(text: str) -> list[str]:
-    """The parts of a long utterance between punctuation and joining words; none when it
-    is one part already."""
-    parts = [part.strip() for part in CLAUSE_BREAK.split(text) if part.strip()]
-    return parts if len(parts) > 1 else []
-
-
-def stem(word: str) -> str:
-    """A crude English stem, enough that 'spreads', 'spreading' and 'spread' meet."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-class _WordOverlap:
-    """How much of their meaningful words two phrases share: each word weighs by how few
-    outcomes use it, so 'specialist' counts and 'what' barely. Recall (how much of the
-    sample was said) lets a long, rambling question still find the short sample inside
-    it; precision (how much of what was said the sample explains) keeps unknown words,
-    like an uncovered question's, from being ignored."""
-
-    def __init__(self, texts: list[str], outcomes: list[str]) -> None:
-        using: dict[str, set[str]] = {}
-        self.sample_words = []
-        for text, outcome in zip(texts, outcomes, strict=True):
-            words = frozenset(stem(w) for w in text.split())
-            self.sample_words.append(words)
-            for word in words:
-                using.setdefault(word, set()).add(outcome)
-        count = len(set(outcomes))
-        self.weight = {w: math.log((1 + count) / (1 + len(used))) + 1 for w, used in using.items()}
-        self.unknown_weight = math.log(1 + count) + 1
-        self.sample_totals = np.array([sum(self.weight[w] for w in words)
-                                       for words in self.sample_words])
-
-    def overlap(self, said: str) -> tuple[np.ndarray, np.ndarray]:
-        """Weighted recall and precision of the phrase's words against every sample."""
-        words = {stem(w) for w in said.split()}
-        weight = {w: self.weight.get(w, self.unknown_weight) for w in words}
-        total = sum(weight.values()) or 1.0
-        shared = np.array([sum(weight[w] for w in words & sample) for sample in self.sample_words])
-        return shared / np.where(self.sample_totals == 0, 1, self.sample_totals), shared / total
 
 
 def _points_back(resolution: Resolution) -> bool:
