@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.engine.conversation import Conversation, Turn
+from skill.engine.conversation import Conversation
+from skill.engine.reply import Reply
 from tests.helpers import check_reply, message, send_intent
 
 OVERVIEW, CAUSES, SYMPTOMS, TREATMENT = (guide().section(i) for i in (
@@ -169,7 +170,7 @@ def test_start_over_reads_the_first_page(launched: Conversation) -> None:
     assert launched.say("start over").text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[0]}")
 
 
-def _to_last_page(conversation: Conversation) -> Turn:
+def _to_last_page(conversation: Conversation) -> Reply:
     turn = conversation.say("the last section")
     for _ in LAST.pages[1:]:
         turn = conversation.say("next")
