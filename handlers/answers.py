@@ -55,7 +55,7 @@ def read_offered(handler_input: HandlerInput) -> Response:
     state.offered = ""
     if section.isdigit() and page.isdigit():
         state.go_to(int(section), int(page))
-    return narration.read_here(handler_input)
+    return narration.read_current_page(handler_input)
 
 
 def confirm(handler_input: HandlerInput) -> Response:
@@ -117,7 +117,7 @@ class SafetyHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         return reply.ask(handler_input, guide().scope.safety_reply,
-                         prompt=narration.carry_on(state), aside=True)
+                         prompt=state.offer(narration.next_step_after_aside(state)), aside=True)
 
 
 class DidYouMeanHandler(IntentHandler):

@@ -136,7 +136,7 @@ class PlayAudioHandler(PlaylistHandler, IntentHandler):
                 state.go_to(guide().section_index(section.id))
             elif not state.started or state.finished:
                 state.go_to(0)
-            return narration.read_here(handler_input, guide().message("no_recordings"))
+            return narration.read_current_page(handler_input, guide().message("no_recordings"))
         if section is not None:
             index = self.playlist.index_for_section(section.id) or 0
             offset = 0

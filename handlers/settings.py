@@ -22,8 +22,8 @@ def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
     if in_a_list is not None:
         return in_a_list
     if state.started:
-        return narration.read_here(handler_input, said)
-    return reply.ask(handler_input, said, prompt=narration.options(state))
+        return narration.read_current_page(handler_input, said)
+    return narration.say_with_first_choices(handler_input, said)
 
 
 def _speed_change(now: int, wanted: int) -> str:
@@ -54,7 +54,8 @@ class SpeedHandler(IntentHandler):
         if not 0 <= wanted < len(SPEED_RATES):
             said = content.message("speed_limit",
                                    speed=content.messages["speed_limit_names"][state.speed])
-            return reply.ask(handler_input, said, prompt=narration.carry_on(state))
+            return reply.ask(handler_input, said,
+                             prompt=state.offer(narration.next_step_after_aside(state)))
         said = _speed_change(state.speed, wanted)
         state.speed = wanted
         return _heard_on_this_page(handler_input, said)

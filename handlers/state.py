@@ -55,6 +55,16 @@ PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_MORE, PE
             *LIST_OFFERS)
 
 
+@dataclass(frozen=True)
+class Offer:
+    """A prompt's words and what they offer. Building one changes nothing; the handler
+    that says it records it with ListenerState.offer, so Yes knows what it answers."""
+
+    words: str
+    pending: str = ""  # what Yes means after it (a PENDING_* value); "" for nothing
+    ends_guide: bool = False  # it says the guide is over: the listener has finished it
+
+
 @dataclass
 class ListenerState:
     # Saved between sessions.
@@ -115,6 +125,13 @@ class ListenerState:
         if self.pending not in PENDINGS:
             self.pending = ""
 
+    def offer(self, offer: Offer) -> str:
+        """Record what a prompt offers, and give its words to say."""
+        self.pending = offer.pending
+        if offer.ends_guide:
+            self.finished = True
+        return offer.words
+
     def withdraw_unanswered_offer(self, intent: str) -> None:
         """Drop an open offer this request does not answer (see OFFER_ANSWERS). Something
         the guide does not cover is an aside, like a miss: it keeps the offer."""
@@ -140,19 +157,19 @@ class ListenerState:
         return self.detail == "brief"
 
     @property
-    def pages_here(self) -> int:
+    def pages_at_detail(self) -> int:
         """Pages in the current section at the current detail level."""
         return 1 if self.brief else len(guide().sections[self.section].pages)
 
     @property
-    def page_here(self) -> int:
+    def page_at_detail(self) -> int:
         """The page heard at the current detail level. A brief section is one page, while
         `page` keeps the full-text place, so more detail resumes where the listener was."""
         return 0 if self.brief else self.page
 
     @property
     def at_last_page_of_section(self) -> bool:
-        return self.page_here >= self.pages_here - 1
+        return self.page_at_detail >= self.pages_at_detail - 1
 
     @property
     def at_end_of_guide(self) -> bool:
@@ -176,7 +193,7 @@ class ListenerState:
 
     def retreat(self) -> bool:
         """Move one page back; False when already at the first page of the guide."""
-        if self.page_here > 0:
+        if self.page_at_detail > 0:
             self.go_to(self.section, self.page - 1)
             return True
         if self.section > 0:
