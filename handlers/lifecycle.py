@@ -76,14 +76,12 @@ class NoHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        content = guide()
+        said = "no_question_pending"
         if state.pending == PENDING_RESUME:
             state.go_to(0)
             state.started = False
-            return narration.say_with_first_choices(handler_input,
-                                                    content.message("resume_declined"))
-        return narration.say_with_first_choices(handler_input,
-                                                content.message("no_question_pending"))
+            said = "resume_declined"
+        return narration.say_with_first_choices(handler_input, guide().message(said))
 
 
 class HelpHandler(IntentHandler):
