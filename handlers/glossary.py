@@ -7,7 +7,7 @@ import re
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from content import guide
+from content import guide, slot_names
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler
 from handlers.slots import slot_text
@@ -66,7 +66,7 @@ class DefineTermHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = guide()
-        heard = slot_text(handler_input, "term")
+        heard = slot_text(handler_input, slot_names.TERM)
         entry = content.find_term(heard) if heard else None
         if entry is not None:
             # In the middle of a list, its offer of more is the next step.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from content import guide
+from content import guide, slot_names
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_number
@@ -28,9 +28,9 @@ class SectionNumberHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         count = len(guide().sections)
-        number = slot_number(handler_input, "number")
+        number = slot_number(handler_input, slot_names.NUMBER)
         if number is None:  # "the third section" fills the ordinal slot instead
-            number = slot_number(handler_input, "ordinal")
+            number = slot_number(handler_input, slot_names.ORDINAL)
         if number is None or not 1 <= number <= count:
             heard = str(number) if number is not None else "like that"
             return reply.ask(

@@ -17,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from audio.tracks import Playlist, Track
-from content import guide
+from content import guide, slot_names
 from handlers import narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_text
@@ -151,7 +151,7 @@ class PlayAudioHandler(PlaylistHandler, IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        section = guide().find_section(slot_text(handler_input, "section"))
+        section = guide().find_section(slot_text(handler_input, slot_names.SECTION))
         if self.playlist is None or not device_plays_audio(handler_input):
             if section is not None:
                 state.go_to(guide().section_index(section.id))

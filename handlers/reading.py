@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from content import guide
+from content import guide, slot_names
 from handlers import narration, reply
 from handlers.dispatch import IntentHandler
 from handlers.slots import slot_text
@@ -18,7 +18,7 @@ class ReadSectionHandler(IntentHandler):
     intents = ("ReadSectionIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        section = guide().find_section(slot_text(handler_input, "section"))
+        section = guide().find_section(slot_text(handler_input, slot_names.SECTION))
         if section is None:
             return narration.not_understood(handler_input)
         ListenerState.of(handler_input).go_to(guide().section_index(section.id))

@@ -15,9 +15,8 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
-from content import guide
-from handlers.answers import DID_YOU_MEAN_INTENT, TOPIC_SLOT
-from handlers.suggestions import NEAR_SLOT
+from content import guide, slot_names
+from handlers.answers import DID_YOU_MEAN_INTENT
 from skill.engine.reply import Reply, run
 from skill.understanding.own_words import ANSWER, CONFIRM, Understander, Understanding, understander
 from skill.understanding.resolver import FALLBACK, Resolution, Slot
@@ -96,9 +95,9 @@ def _as_sent(understanding: Understanding) -> Resolution:
         return understanding.resolution
     topic = guide().topic_for_intent(understanding.resolution.intent)
     if understanding.band == CONFIRM and topic is not None:
-        return Resolution(DID_YOU_MEAN_INTENT, {TOPIC_SLOT: Slot(topic.id, topic.id)})
+        return Resolution(DID_YOU_MEAN_INTENT, {slot_names.TOPIC: Slot(topic.id, topic.id)})
     near = " ".join(understanding.near)
-    return Resolution(FALLBACK, {NEAR_SLOT: Slot(near, near)} if near else {})
+    return Resolution(FALLBACK, {slot_names.NEAR: Slot(near, near)} if near else {})
 
 
 def _intent_request(resolution: Resolution) -> dict[str, Any]:
