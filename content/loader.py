@@ -205,6 +205,8 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
 # content because messages.yaml names each one (speed_names), so the two cannot disagree.
 SPEED_RATES = ("70%", "85%", "100%", "115%", "130%")
 SPEED_STEPS = len(SPEED_RATES)
+NORMAL_RATE = "100%"  # as SSML leaves it when no rate is set
+NORMAL_SPEED = SPEED_RATES.index(NORMAL_RATE)
 # Messages that are lists, and how many items each must have.
 LISTS = {"speed_names": SPEED_STEPS, "speed_limit_names": SPEED_STEPS, "speed_changes": 2}
 

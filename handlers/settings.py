@@ -6,10 +6,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import guide
-from content.loader import SPEED_RATES
+from content.loader import NORMAL_SPEED, SPEED_STEPS
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
-from handlers.state import NORMAL_SPEED, ListenerState
+from handlers.state import ListenerState
 
 
 def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
@@ -51,7 +51,7 @@ class SpeedHandler(IntentHandler):
         step = self.STEPS[intent_name(handler_input)]
         wanted = NORMAL_SPEED if step == 0 else state.speed + step
         content = guide()
-        if not 0 <= wanted < len(SPEED_RATES):
+        if not 0 <= wanted < SPEED_STEPS:
             said = content.message("speed_limit",
                                    speed=content.messages["speed_limit_names"][state.speed])
             return reply.ask(handler_input, said,

@@ -15,12 +15,11 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from content import guide
-from content.loader import SPEED_RATES
+from content.loader import NORMAL_SPEED, SPEED_STEPS
 from content.questions import NOT_COVERED_PREFIX, OFF_TOPIC_INTENT, SAFETY_INTENT
 
 SESSION_KEY = "listener"
 REQUEST_KEY = "listener_state"
-NORMAL_SPEED = 2
 DETAIL_LEVELS = ("full", "brief")
 # What the last question asked, so Yes and No know what they answer.
 PENDING_RESUME = "resume"
@@ -119,7 +118,7 @@ class ListenerState:
         sections = guide().sections
         self.section = min(max(self.section, 0), len(sections) - 1)
         self.page = min(max(self.page, 0), len(sections[self.section].pages) - 1)
-        self.speed = min(max(self.speed, 0), len(SPEED_RATES) - 1)
+        self.speed = min(max(self.speed, 0), SPEED_STEPS - 1)
         if self.detail not in DETAIL_LEVELS:
             self.detail = "full"
         if self.pending not in PENDINGS:

@@ -22,7 +22,7 @@ from ask_sdk_model import RequestEnvelope
 
 import skill.engine.storage as storage_module
 from content import guide
-from handlers.state import NORMAL_SPEED
+from content.loader import NORMAL_SPEED
 from skill import engine
 from skill.config import Settings
 from skill.engine.builder import build_skill

@@ -14,11 +14,11 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
+from content.loader import NORMAL_RATE
 from handlers import ssml
 from handlers.reply import Spoken, Transcript
 from skill.engine import envelope as envelopes
 
-NORMAL_RATE = "100%"
 SILENCE = Spoken(text="", reprompt="", rate=NORMAL_RATE)
 
 
