@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from content import guide  # noqa: E402  (the project, whether installed or not)
+from content import guide, slot_names  # noqa: E402  (the project, whether installed or not)
 
 APPLICATION_ID = "amzn1.ask.skill.load-test"
 START_TIMEOUT = 30.0
@@ -96,10 +96,10 @@ def next_request(rng: random.Random) -> tuple[str, dict[str, Any]]:
         return "section question", _intent(rng.choice(SECTION_INTENTS))
     if roll < 0.65:
         return "section by name", _intent("ReadSectionIntent",
-                                          {"section": rng.choice(SECTION_NAMES)})
+                                          {slot_names.SECTION: rng.choice(SECTION_NAMES)})
     if roll < 0.75:
         return "section number", _intent("SectionNumberIntent",
-                                         {"number": str(rng.randint(1, len(SECTION_NAMES)))})
+                                         {slot_names.NUMBER: str(rng.randint(1, len(SECTION_NAMES)))})
     if roll < 0.90:
         return "where am I", _intent("WhereAmIIntent")
     return "end session", {"type": "SessionEndedRequest", "reason": "USER_INITIATED"}

@@ -16,6 +16,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from content import slot_names
 from content.fields import CONTENT_DIR, ContentError, Fields, _read_yaml
 from content.questions import (
     OFF_TOPIC_INTENT,
@@ -204,6 +205,8 @@ MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
 # content because messages.yaml names each one (speed_names), so the two cannot disagree.
 SPEED_RATES = ("70%", "85%", "100%", "115%", "130%")
 SPEED_STEPS = len(SPEED_RATES)
+NORMAL_RATE = "100%"  # as SSML leaves it when no rate is set
+NORMAL_SPEED = SPEED_RATES.index(NORMAL_RATE)
 # Messages that are lists, and how many items each must have.
 LISTS = {"speed_names": SPEED_STEPS, "speed_limit_names": SPEED_STEPS, "speed_changes": 2}
 
@@ -313,15 +316,15 @@ def _check_unique(path: Path, field: str, names: list[str]) -> None:
 
 
 def _check_placeholders(path: Path, intents: tuple[IntentPhrases, ...]) -> None:
-    allowed = {"section", "term", "number", "ordinal"}
+    known = ["{" + name + "}" for name in slot_names.TYPES]
     for intent in intents:
         for sample in intent.samples:
-            unknown = set(SLOT_PLACEHOLDER.findall(sample)) - allowed
+            unknown = set(SLOT_PLACEHOLDER.findall(sample)) - set(slot_names.TYPES)
             if unknown:
                 raise ContentError(
                     path, f"intents.{intent.name}",
-                    f"'{sample}' uses {{{unknown.pop()}}}; only {{section}}, {{term}}, "
-                    "{number} and {ordinal} are known",
+                    f"'{sample}' uses {{{unknown.pop()}}}; only {', '.join(known[:-1])} "
+                    f"and {known[-1]} are known",
                 )
 
 

@@ -12,7 +12,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from content import Topic, guide
+from content import Topic, guide, slot_names
 from content.questions import OFF_TOPIC_INTENT, SAFETY_INTENT, NotCovered
 from handlers import narration, reply
 from handlers.dispatch import IntentHandler, intent_name
@@ -20,7 +20,6 @@ from handlers.slots import slot_text
 from handlers.state import PENDING_CONFIRM, PENDING_MORE, ListenerState
 
 DID_YOU_MEAN_INTENT = "DidYouMeanIntent"  # sent by the text and voice front-ends only
-TOPIC_SLOT = "topic"
 
 
 def answer(handler_input: HandlerInput, topic: Topic) -> Response:
@@ -55,7 +54,7 @@ def read_offered(handler_input: HandlerInput) -> Response:
     state.offered = ""
     if section.isdigit() and page.isdigit():
         state.go_to(int(section), int(page))
-    return narration.read_here(handler_input)
+    return narration.read_current_page(handler_input)
 
 
 def confirm(handler_input: HandlerInput) -> Response:
@@ -117,7 +116,7 @@ class SafetyHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         return reply.ask(handler_input, guide().scope.safety_reply,
-                         prompt=narration.carry_on(state), aside=True)
+                         prompt=state.offer(narration.next_step_after_aside(state)), aside=True)
 
 
 class DidYouMeanHandler(IntentHandler):
@@ -126,7 +125,7 @@ class DidYouMeanHandler(IntentHandler):
     intents = (DID_YOU_MEAN_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        topic_id = slot_text(handler_input, TOPIC_SLOT)
+        topic_id = slot_text(handler_input, slot_names.TOPIC)
         topic = guide().topic(topic_id)
         if topic is None:
             return narration.not_understood(handler_input)

@@ -7,7 +7,7 @@ import re
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from content import guide
+from content import guide, slot_names
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler
 from handlers.slots import slot_text
@@ -49,7 +49,7 @@ def _not_a_known_word(handler_input: HandlerInput, heard: str) -> str:
     of the glossary."""
     echo = " ".join(heard.split())
     state = ListenerState.of(handler_input)
-    just_heard = state.last_speech or narration.page_heard(state)
+    just_heard = state.last_speech or narration.current_page_text(state)
     on_page = _terms_in(just_heard) if echo.lower() in NOT_A_WORD and state.started else []
     if on_page:
         return guide().message("term_on_page", examples=narration.spoken_list(on_page))
@@ -66,7 +66,7 @@ class DefineTermHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = guide()
-        heard = slot_text(handler_input, "term")
+        heard = slot_text(handler_input, slot_names.TERM)
         entry = content.find_term(heard) if heard else None
         if entry is not None:
             # In the middle of a list, its offer of more is the next step.
@@ -76,7 +76,7 @@ class DefineTermHandler(IntentHandler):
         if section is not None:
             # "Define hemifacial spasm", "what are the treatments": a topic, not a word.
             ListenerState.of(handler_input).go_to(content.section_index(section.id))
-            return narration.read_here(handler_input)
+            return narration.read_current_page(handler_input)
         return reply.ask(handler_input, prompt=_not_a_known_word(handler_input, heard))
 
 

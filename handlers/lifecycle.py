@@ -36,12 +36,11 @@ class LaunchHandler(AbstractRequestHandler):
         content = guide()
         if not state.notice_heard:
             state.notice_heard = True
-            return reply.ask(handler_input, content.welcome, content.notice,
-                             prompt=narration.options(state))
+            return narration.say_with_first_choices(handler_input, content.welcome, content.notice)
         if state.started and not state.finished:
             state.pending = PENDING_RESUME
             return reply.ask(handler_input, content.welcome_back, prompt=narration.resume_offer(state))
-        return reply.ask(handler_input, content.welcome_back, prompt=narration.options(state))
+        return narration.say_with_first_choices(handler_input, content.welcome_back)
 
 
 class YesHandler(IntentHandler):
@@ -57,17 +56,17 @@ class YesHandler(IntentHandler):
         if pending == PENDING_CONFIRM:
             return answers.confirm(handler_input)
         if pending == PENDING_RESUME:
-            return narration.read_here(handler_input)
+            return narration.read_current_page(handler_input)
         if pending == PENDING_CONTINUE:
             state.advance()
-            return narration.read_on(handler_input)
+            return narration.read_page_then_ask_to_continue(handler_input)
         if state.finished:  # "That's the end of the guide": yes means hear it again
             state.go_to(0)
-            return narration.read_here(handler_input)
+            return narration.read_current_page(handler_input)
         if pending == PENDING_NEXT or state.started:
-            return narration.advance_and_read(handler_input)
+            return narration.read_next_page(handler_input)
         state.go_to(0)
-        return narration.read_here(handler_input)
+        return narration.read_current_page(handler_input)
 
 
 class NoHandler(IntentHandler):
@@ -77,14 +76,12 @@ class NoHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        content = guide()
+        said = "no_question_pending"
         if state.pending == PENDING_RESUME:
             state.go_to(0)
             state.started = False
-            return reply.ask(handler_input, content.message("resume_declined"),
-                             prompt=narration.options(state))
-        return reply.ask(handler_input, content.message("no_question_pending"),
-                         prompt=narration.options(state))
+            said = "resume_declined"
+        return narration.say_with_first_choices(handler_input, guide().message(said))
 
 
 class HelpHandler(IntentHandler):
@@ -97,7 +94,7 @@ class HelpHandler(IntentHandler):
         content = guide()
         if state.started and not state.finished:
             said = content.message("help_in_section", title=narration.current_section(state).title)
-            return reply.ask(handler_input, said, prompt=narration.next_step(state))
+            return reply.ask(handler_input, said, prompt=state.offer(narration.next_step(state)))
         state.pending = ""
         return reply.ask(handler_input, content.message("help_general"),
                          prompt=content.message("help_prompt"))
@@ -111,7 +108,8 @@ class NoticeHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         state.notice_heard = True
-        return reply.ask(handler_input, guide().notice, prompt=narration.carry_on(state))
+        return reply.ask(handler_input, guide().notice,
+                         prompt=state.offer(narration.next_step_after_aside(state)))
 
 
 class StopHandler(IntentHandler):
@@ -137,8 +135,8 @@ class PauseHandler(IntentHandler):
         state = ListenerState.of(handler_input)
         content = guide()
         if not state.started:
-            return reply.ask(handler_input, content.message("no_question_pending"),
-                             prompt=narration.options(state))
+            return narration.say_with_first_choices(handler_input,
+                                                    content.message("no_question_pending"))
         if state.finished:
             return reply.tell(handler_input, content.goodbye)
         return reply.tell(handler_input, content.message(
@@ -155,7 +153,7 @@ class LoopShuffleHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
         return reply.ask(handler_input, guide().message("no_loop_or_shuffle"),
-                         prompt=narration.carry_on(state))
+                         prompt=state.offer(narration.next_step_after_aside(state)))
 
 
 class FallbackHandler(IntentHandler):

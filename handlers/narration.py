@@ -18,6 +18,7 @@ from handlers.state import (
     PENDING_NEXT,
     PENDING_RESUME,
     ListenerState,
+    Offer,
 )
 
 
@@ -25,31 +26,51 @@ def current_section(state: ListenerState) -> Section:
     return guide().sections[state.section]
 
 
-def page_heard(state: ListenerState) -> str:
+def current_page_text(state: ListenerState) -> str:
     """The text of the page the listener is on, as they hear it: in brief, the summary."""
     section = current_section(state)
     return section.summary if state.brief else section.pages[state.page]
 
 
-def page_text(state: ListenerState) -> list[str]:
+def current_page_with_heading(state: ListenerState) -> list[str]:
     """The words of the current page, with the section heading on its first page."""
-    if state.page_here == 0:
+    if state.page_at_detail == 0:
         title = current_section(state).title
-        return [guide().message("section_heading", title=title), page_heard(state)]
-    return [page_heard(state)]
+        return [guide().message("section_heading", title=title), current_page_text(state)]
+    return [current_page_text(state)]
 
 
-def next_step(state: ListenerState) -> str:
-    """What the listener can do after this page; also sets what Yes would mean."""
+def next_step(state: ListenerState) -> Offer:
+    """What the listener can do after this page: Yes means the next page; at the end of
+    the guide, nothing is offered and the guide is finished."""
     content = guide()
     if state.at_end_of_guide:
-        state.finished, state.pending = True, ""
-        return content.message("guide_end")
-    state.pending = PENDING_NEXT
+        return Offer(content.message("guide_end"), ends_guide=True)
     if state.at_last_page_of_section:
         following = content.sections[state.section + 1].title
-        return content.message("section_end", title=current_section(state).title, next=following)
-    return content.message("more_pages")
+        said = content.message("section_end", title=current_section(state).title, next=following)
+    else:
+        said = content.message("more_pages")
+    return Offer(said, PENDING_NEXT)
+
+
+def first_choices() -> Offer:
+    """The choices offered when nothing else is going on; Yes answers nothing in them."""
+    content = guide()
+    return Offer(f"{content.message('first_options')} {content.message('question')}")
+
+
+def next_step_after_aside(state: ListenerState) -> Offer:
+    """The next step after an aside (a notice, a setting): the way on from the page when
+    a section is under way, else the first choices."""
+    return next_step(state) if state.started else first_choices()
+
+
+def say_with_first_choices(handler_input: HandlerInput, *said: str) -> Response:
+    """Say something, then offer the first choices: for requests with nothing to go on
+    from (a menu, nothing started or to resume)."""
+    state = ListenerState.of(handler_input)
+    return reply.ask(handler_input, *said, prompt=state.offer(first_choices()))
 
 
 def reading_from(state: ListenerState) -> str:
@@ -58,7 +79,7 @@ def reading_from(state: ListenerState) -> str:
                            page=state.page + 1)
 
 
-def read_here(handler_input: HandlerInput, *lead: str) -> Response:
+def read_current_page(handler_input: HandlerInput, *lead: str) -> Response:
     """Read the current page, after any lead-in, and offer the next step.
 
     The first thing a session says may be a page from the middle of a section ("Alexa,
@@ -67,39 +88,24 @@ def read_here(handler_input: HandlerInput, *lead: str) -> Response:
     state = ListenerState.of(handler_input)
     state.started = True
     session = handler_input.request_envelope.session
-    if not lead and state.page_here > 0 and (session is None or session.new):
+    if not lead and state.page_at_detail > 0 and (session is None or session.new):
         lead = (reading_from(state),)
-    return reply.ask(handler_input, *lead, *page_text(state), prompt=next_step(state),
-                     title=current_section(state).title)
+    return reply.ask(handler_input, *lead, *current_page_with_heading(state),
+                     prompt=state.offer(next_step(state)), title=current_section(state).title)
 
 
-def read_on(handler_input: HandlerInput, *lead: str) -> Response:
+def read_page_then_ask_to_continue(handler_input: HandlerInput, *lead: str) -> Response:
     """'Read everything': this page, then a short check before the next, so 'where am I',
     'slower' and 'back' act on the page just heard, not on one far ahead of it."""
     state = ListenerState.of(handler_input)
     if not state.started or state.finished:
         state.go_to(0)
     state.started = True
-    parts = [*lead, *page_text(state)]
-    if state.at_end_of_guide:
-        prompt = next_step(state)
-    else:
-        state.pending = PENDING_CONTINUE
-        prompt = guide().message("continue_reading")
-    return reply.ask(handler_input, *parts, prompt=prompt, title=current_section(state).title)
-
-
-def carry_on(state: ListenerState) -> str:
-    """The next step after an aside (a notice, a setting): the way on from the page when
-    a section is under way, else the first choices."""
-    return next_step(state) if state.started else options(state)
-
-
-def options(state: ListenerState) -> str:
-    """The choices offered when nothing else is going on."""
-    state.pending = ""
-    content = guide()
-    return f"{content.message('first_options')} {content.message('question')}"
+    parts = [*lead, *current_page_with_heading(state)]
+    offer = (next_step(state) if state.at_end_of_guide
+             else Offer(guide().message("continue_reading"), PENDING_CONTINUE))
+    return reply.ask(handler_input, *parts, prompt=state.offer(offer),
+                     title=current_section(state).title)
 
 
 def spoken_list(items: list[str]) -> str:
@@ -109,15 +115,15 @@ def spoken_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
-def advance_and_read(handler_input: HandlerInput) -> Response:
+def read_next_page(handler_input: HandlerInput) -> Response:
     """Next page; at the end of the guide, say so and offer start over or stop."""
     state = ListenerState.of(handler_input)
     if not state.started:
         state.go_to(0)
-        return read_here(handler_input)
+        return read_current_page(handler_input)
     if state.advance():
-        return read_here(handler_input)
-    return reply.ask(handler_input, prompt=next_step(state))
+        return read_current_page(handler_input)
+    return reply.ask(handler_input, prompt=state.offer(next_step(state)))
 
 
 def resume_offer(state: ListenerState) -> str:

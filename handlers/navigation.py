@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from content import guide
+from content import guide, slot_names
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_number
@@ -28,9 +28,9 @@ class SectionNumberHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         count = len(guide().sections)
-        number = slot_number(handler_input, "number")
+        number = slot_number(handler_input, slot_names.NUMBER)
         if number is None:  # "the third section" fills the ordinal slot instead
-            number = slot_number(handler_input, "ordinal")
+            number = slot_number(handler_input, slot_names.ORDINAL)
         if number is None or not 1 <= number <= count:
             heard = str(number) if number is not None else "like that"
             return reply.ask(
@@ -38,7 +38,7 @@ class SectionNumberHandler(IntentHandler):
                 guide().message("no_such_section", number=heard, count=count),
                 prompt=guide().message("pick_section"))
         ListenerState.of(handler_input).go_to(number - 1)
-        return narration.read_here(handler_input)
+        return narration.read_current_page(handler_input)
 
 
 class JumpHandler(IntentHandler):
@@ -58,16 +58,16 @@ class JumpHandler(IntentHandler):
             if state.section == last:
                 # Stay: the rest of this section is still unread, and next reads it.
                 return reply.ask(handler_input, guide().message("last_section"),
-                                 prompt=narration.next_step(state))
+                                 prompt=state.offer(narration.next_step(state)))
             target = state.section + 1
         elif state.section == 0:
             # As back does on the first page: say why the same section is heard again.
             state.go_to(0)
-            return narration.read_here(handler_input, guide().message("first_section"))
+            return narration.read_current_page(handler_input, guide().message("first_section"))
         else:
             target = state.section - 1
         state.go_to(target)
-        return narration.read_here(handler_input)
+        return narration.read_current_page(handler_input)
 
 
 class WhereAmIHandler(IntentHandler):
@@ -79,15 +79,15 @@ class WhereAmIHandler(IntentHandler):
         state = ListenerState.of(handler_input)
         content = guide()
         if not state.started:
-            return reply.ask(handler_input, content.message("where_not_started"),
-                             prompt=narration.options(state))
+            return narration.say_with_first_choices(handler_input,
+                                                    content.message("where_not_started"))
         section = narration.current_section(state)
         if state.brief:
             here = content.message("where_brief", number=state.section + 1, title=section.title)
         else:
             here = content.message("where_am_i", number=state.section + 1, title=section.title,
-                                   page=state.page + 1, pages=state.pages_here)
-        prompt = narration.next_step(state)
+                                   page=state.page + 1, pages=state.pages_at_detail)
+        prompt = state.offer(narration.next_step(state))
         return reply.ask(handler_input, here, _what_comes_next(state, prompt), prompt=prompt)
 
 
@@ -111,8 +111,7 @@ class HomeHandler(IntentHandler):
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state = ListenerState.of(handler_input)
-        return reply.ask(handler_input, guide().message("home"), prompt=narration.options(state))
+        return narration.say_with_first_choices(handler_input, guide().message("home"))
 
 
 HANDLERS = (ListSectionsHandler(), SectionNumberHandler(), JumpHandler(), WhereAmIHandler(),

@@ -10,14 +10,14 @@ is playing now, and a resume starts from the offset Alexa reports.
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from audio.tracks import Playlist, Track
-from content import guide
+from content import guide, slot_names
 from handlers import narration, reply
 from handlers.dispatch import IntentHandler, intent_name
 from handlers.slots import slot_text
@@ -111,6 +111,15 @@ class PlaylistHandler(AbstractRequestHandler):
         return self.playlist.index_of(token) if self.playlist is not None else None
 
 
+class Loaded(NamedTuple):
+    """One of our recordings, as an event names it."""
+
+    playlist: Playlist
+    token: str
+    index: int
+    offset: int  # milliseconds into it
+
+
 class InterfaceEventHandler(PlaylistHandler):
     """Every request of one Alexa interface, e.g. all AudioPlayer.* events."""
 
@@ -122,6 +131,18 @@ class InterfaceEventHandler(PlaylistHandler):
     def event(self, handler_input: HandlerInput) -> str:
         return _request_type(handler_input).removeprefix(self.interface + ".")
 
+    def token_and_offset(self, handler_input: HandlerInput) -> tuple[str | None, int]:
+        """The recording the event is about: the interface says where to look."""
+        raise NotImplementedError
+
+    def loaded(self, handler_input: HandlerInput) -> Loaded | None:
+        """The recording the event is about, if it is one of ours (and playback is on)."""
+        token, offset = self.token_and_offset(handler_input)
+        index = self.track_index(token)
+        if self.playlist is None or token is None or index is None:
+            return None
+        return Loaded(self.playlist, token, index, offset)
+
 
 class PlayAudioHandler(PlaylistHandler, IntentHandler):
     """'Play the audio guide' / 'listen to {section}': stream recordings, or read aloud."""
@@ -130,13 +151,13 @@ class PlayAudioHandler(PlaylistHandler, IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = ListenerState.of(handler_input)
-        section = guide().find_section(slot_text(handler_input, "section"))
+        section = guide().find_section(slot_text(handler_input, slot_names.SECTION))
         if self.playlist is None or not device_plays_audio(handler_input):
             if section is not None:
                 state.go_to(guide().section_index(section.id))
             elif not state.started or state.finished:
                 state.go_to(0)
-            return narration.read_here(handler_input, guide().message("no_recordings"))
+            return narration.read_current_page(handler_input, guide().message("no_recordings"))
         if section is not None:
             index = self.playlist.index_for_section(section.id) or 0
             offset = 0
@@ -153,22 +174,25 @@ class AudioPlayerEventHandler(InterfaceEventHandler):
 
     interface = "AudioPlayer"
 
+    def token_and_offset(self, handler_input: HandlerInput) -> tuple[str | None, int]:
+        return _event_token_and_offset(handler_input)  # AudioPlayer events carry their own
+
     def handle(self, handler_input: HandlerInput) -> Response:
         kind = self.event(handler_input)
-        token, offset = _event_token_and_offset(handler_input)
-        index = self.track_index(token)
-        if self.playlist is None or index is None:
+        loaded = self.loaded(handler_input)
+        if loaded is None:
             log.info("audio event for a token that is not ours", extra={"event": kind})
             return reply.silent(handler_input)
+        playlist, token, index, offset = loaded
         state = ListenerState.of(handler_input)
         if kind in ("PlaybackStarted", "PlaybackStopped"):
             state.audio_track, state.audio_offset = index, offset
         elif kind == "PlaybackFinished":
             following = index + 1
-            state.audio_track = following if following < len(self.playlist.tracks) else -1
+            state.audio_track = following if following < len(playlist.tracks) else -1
             state.audio_offset = 0
-        elif kind == "PlaybackNearlyFinished" and index + 1 < len(self.playlist.tracks):
-            _play(handler_input, self.playlist.tracks[index + 1], enqueue_after=token)
+        elif kind == "PlaybackNearlyFinished" and index + 1 < len(playlist.tracks):
+            _play(handler_input, playlist.tracks[index + 1], enqueue_after=token)
         elif kind == "PlaybackFailed":
             error = getattr(handler_input.request_envelope.request, "error", None)
             # The message is request text: at most 80 characters, escaped (%r), never a forged line.
@@ -211,12 +235,15 @@ class PlaybackControllerHandler(InterfaceEventHandler):
 
     interface = "PlaybackController"
 
+    def token_and_offset(self, handler_input: HandlerInput) -> tuple[str | None, int]:
+        return _player(handler_input)  # button presses name no token: the player's state does
+
     def handle(self, handler_input: HandlerInput) -> Response:
         command = self.event(handler_input)
-        token, offset = _player(handler_input)
-        index = self.track_index(token)
-        if self.playlist is not None and index is not None and command in CONTROLLER_ACTIONS:
-            _transport(handler_input, self.playlist, CONTROLLER_ACTIONS[command], index, offset)
+        loaded = self.loaded(handler_input)
+        if loaded is not None and command in CONTROLLER_ACTIONS:
+            _transport(handler_input, loaded.playlist, CONTROLLER_ACTIONS[command], loaded.index,
+                       loaded.offset)
         return reply.silent(handler_input)
 
 

@@ -1,10 +1,14 @@
 """The one way handlers answer: speech, a useful reprompt and a card, from plain text.
 
 Handlers decide *what* to say; this module decides how it becomes a response,
-so escaping, speed, cards and "repeat" work the same everywhere.
+so escaping, speed, cards and "repeat" work the same everywhere. The plain words
+are kept beside the SSML as it is built (see Transcript), so a front-end that
+prints or synthesises a reply itself never has to parse the SSML back.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -14,6 +18,24 @@ from content import guide
 from content.loader import SPEED_RATES
 from handlers import ssml
 from handlers.state import ListenerState
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A reply's words as plain text, and the speed they are said at."""
+
+    text: str  # everything said, prompt included
+    reprompt: str  # what is said again after a silence; '' when the session ends
+    rate: str  # the listener's speed as SSML's prosody rate, e.g. "85%"
+
+
+@dataclass
+class Transcript:
+    """Passed as the SDK's invocation context by a front-end that wants the reply's plain
+    words (skill/engine/reply.py); _build fills it in. Alexa's JSON is the same with or
+    without it, and the web endpoint and Lambda pass none."""
+
+    spoken: Spoken | None = None
 
 
 def ask(handler_input: HandlerInput, *parts: str, prompt: str, title: str = "",
@@ -45,12 +67,16 @@ def _build(handler_input: HandlerInput, parts: list[str], *, reprompt: str | Non
     speech = ssml.speak(parts, rate)
     if len(speech) > ssml.MAX_SSML_CHARS:
         raise ValueError(f"reply of {len(speech)} characters is over Alexa's limit")
+    text = ssml.transcript(parts)
     builder = handler_input.response_builder.speak(speech)
-    builder.set_card(SimpleCard(title=title or guide().name, content=ssml.transcript(parts)))
+    builder.set_card(SimpleCard(title=title or guide().name, content=text))
     if reprompt is None:
         builder.set_should_end_session(True)
     else:
         builder.ask(ssml.speak([reprompt], rate))
+    if isinstance(handler_input.context, Transcript):
+        handler_input.context.spoken = Spoken(
+            text=text, reprompt="" if reprompt is None else ssml.transcript([reprompt]), rate=rate)
     return builder.response
 
 

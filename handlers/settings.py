@@ -6,10 +6,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from content import guide
-from content.loader import SPEED_RATES
+from content.loader import NORMAL_SPEED, SPEED_STEPS
 from handlers import lists, narration, reply
 from handlers.dispatch import IntentHandler, intent_name
-from handlers.state import NORMAL_SPEED, ListenerState
+from handlers.state import ListenerState
 
 
 def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
@@ -22,8 +22,8 @@ def _heard_on_this_page(handler_input: HandlerInput, said: str) -> Response:
     if in_a_list is not None:
         return in_a_list
     if state.started:
-        return narration.read_here(handler_input, said)
-    return reply.ask(handler_input, said, prompt=narration.options(state))
+        return narration.read_current_page(handler_input, said)
+    return narration.say_with_first_choices(handler_input, said)
 
 
 def _speed_change(now: int, wanted: int) -> str:
@@ -51,10 +51,11 @@ class SpeedHandler(IntentHandler):
         step = self.STEPS[intent_name(handler_input)]
         wanted = NORMAL_SPEED if step == 0 else state.speed + step
         content = guide()
-        if not 0 <= wanted < len(SPEED_RATES):
+        if not 0 <= wanted < SPEED_STEPS:
             said = content.message("speed_limit",
                                    speed=content.messages["speed_limit_names"][state.speed])
-            return reply.ask(handler_input, said, prompt=narration.carry_on(state))
+            return reply.ask(handler_input, said,
+                             prompt=state.offer(narration.next_step_after_aside(state)))
         said = _speed_change(state.speed, wanted)
         state.speed = wanted
         return _heard_on_this_page(handler_input, said)

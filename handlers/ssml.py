@@ -11,6 +11,7 @@ import re
 from functools import cache, lru_cache
 
 from content import guide
+from content.loader import NORMAL_RATE
 
 MAX_SSML_CHARS = 8000
 BREAK = '<break time="400ms"/>'
@@ -54,10 +55,10 @@ def spoken(text: str) -> str:
                        escaped)
 
 
-def speak(parts: list[str], rate: str = "100%") -> str:
+def speak(parts: list[str], rate: str = NORMAL_RATE) -> str:
     """One <speak> document: parts separated by short pauses, at the listener's speed."""
     body = BREAK.join(spoken(part) for part in parts if part.strip())
-    if rate != "100%":
+    if rate != NORMAL_RATE:
         body = f'<prosody rate="{rate}">{body}</prosody>'
     return f"<speak>{body}</speak>"
 

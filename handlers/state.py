@@ -15,12 +15,11 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from content import guide
-from content.loader import SPEED_RATES
+from content.loader import NORMAL_SPEED, SPEED_STEPS
 from content.questions import NOT_COVERED_PREFIX, OFF_TOPIC_INTENT, SAFETY_INTENT
 
 SESSION_KEY = "listener"
 REQUEST_KEY = "listener_state"
-NORMAL_SPEED = 2
 DETAIL_LEVELS = ("full", "brief")
 # What the last question asked, so Yes and No know what they answer.
 PENDING_RESUME = "resume"
@@ -53,6 +52,16 @@ OFFER_ANSWERS = {
 KEEPS_ITS_QUESTION = (PENDING_RESUME, *LIST_OFFERS)
 PENDINGS = ("", PENDING_RESUME, PENDING_CONTINUE, PENDING_NEXT, PENDING_MORE, PENDING_CONFIRM,
             *LIST_OFFERS)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A prompt's words and what they offer. Building one changes nothing; the handler
+    that says it records it with ListenerState.offer, so Yes knows what it answers."""
+
+    words: str
+    pending: str = ""  # what Yes means after it (a PENDING_* value); "" for nothing
+    ends_guide: bool = False  # it says the guide is over: the listener has finished it
 
 
 @dataclass
@@ -109,11 +118,18 @@ class ListenerState:
         sections = guide().sections
         self.section = min(max(self.section, 0), len(sections) - 1)
         self.page = min(max(self.page, 0), len(sections[self.section].pages) - 1)
-        self.speed = min(max(self.speed, 0), len(SPEED_RATES) - 1)
+        self.speed = min(max(self.speed, 0), SPEED_STEPS - 1)
         if self.detail not in DETAIL_LEVELS:
             self.detail = "full"
         if self.pending not in PENDINGS:
             self.pending = ""
+
+    def offer(self, offer: Offer) -> str:
+        """Record what a prompt offers, and give its words to say."""
+        self.pending = offer.pending
+        if offer.ends_guide:
+            self.finished = True
+        return offer.words
 
     def withdraw_unanswered_offer(self, intent: str) -> None:
         """Drop an open offer this request does not answer (see OFFER_ANSWERS). Something
@@ -140,19 +156,19 @@ class ListenerState:
         return self.detail == "brief"
 
     @property
-    def pages_here(self) -> int:
+    def pages_at_detail(self) -> int:
         """Pages in the current section at the current detail level."""
         return 1 if self.brief else len(guide().sections[self.section].pages)
 
     @property
-    def page_here(self) -> int:
+    def page_at_detail(self) -> int:
         """The page heard at the current detail level. A brief section is one page, while
         `page` keeps the full-text place, so more detail resumes where the listener was."""
         return 0 if self.brief else self.page
 
     @property
     def at_last_page_of_section(self) -> bool:
-        return self.page_here >= self.pages_here - 1
+        return self.page_at_detail >= self.pages_at_detail - 1
 
     @property
     def at_end_of_guide(self) -> bool:
@@ -176,7 +192,7 @@ class ListenerState:
 
     def retreat(self) -> bool:
         """Move one page back; False when already at the first page of the guide."""
-        if self.page_here > 0:
+        if self.page_at_detail > 0:
             self.go_to(self.section, self.page - 1)
             return True
         if self.section > 0:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from content import guide
+from content import guide, slot_names
 from handlers.slots import slot_text
 from handlers.state import ListenerState
 
-# The closest questions a text or voice front-end heard, as topic ids: "treatment botox".
-NEAR_SLOT = "near"
 MAX_SUGGESTIONS = 3
 
 
@@ -29,7 +27,7 @@ def or_list(items: list[str]) -> str:
 
 def near_topics(handler_input: HandlerInput) -> list[str]:
     """The closest questions a front-end heard (only known ids: the slot is untrusted)."""
-    said = slot_text(handler_input, NEAR_SLOT).split()
+    said = slot_text(handler_input, slot_names.NEAR).split()
     return [t for t in dict.fromkeys(said) if guide().topic(t) is not None][:MAX_SUGGESTIONS]
 
 

@@ -16,11 +16,13 @@ import numpy as np
 import yaml
 
 from content import guide
-from skill.engine.conversation import APPLICATION_ID, Conversation, Turn
+from skill.engine.conversation import APPLICATION_ID, Conversation
+from skill.engine.reply import Reply
 from skill.understanding.resolver import Resolution, Slot
 
 FACTS_FILE = Path(__file__).with_name("facts.yaml")
 MAX_SSML = 8000
+TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,15 @@ def parse_ssml(ssml: str) -> ElementTree.Element:
     return ElementTree.fromstring(ssml)
 
 
+def ssml_text(ssml: str) -> str:
+    """What the SSML says, as plain text: for answers that arrive as Alexa's JSON (the web
+    endpoint, virtual-alexa), and as a reading independent of the Reply's own text."""
+    text = TAG.sub("", re.sub(r"<break[^>]*>", " ", ssml))
+    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
+        text = text.replace(entity, character)
+    return " ".join(text.split())
+
+
 def last_sentence(text: str) -> str:
     sentences = [s for s in re.split(r"(?<=[.?!])\s+", text.strip()) if s]
     return sentences[-1] if sentences else ""
@@ -77,18 +88,20 @@ def asks_for_an_answer(text: str) -> bool:
     return final.endswith("?") or re.search(r"\b(say|ask)\b", final, re.IGNORECASE) is not None
 
 
-def check_reply(turn: Turn) -> None:
-    """The rules every reply keeps: valid, short enough SSML; open replies ask for something."""
+def check_reply(turn: Reply) -> None:
+    """The rules every reply keeps: valid, short enough SSML that says the reply's text;
+    open replies ask for something."""
     if turn.ssml:
         assert parse_ssml(turn.ssml).tag == "speak"
         assert len(turn.ssml) < MAX_SSML
+    assert turn.text == ssml_text(turn.ssml)
     if not turn.ended:
         assert turn.reprompt, f"no reprompt after: {turn.text!r}"
         assert turn.text.endswith(turn.reprompt), "the reprompt should be the last thing said"
         assert asks_for_an_answer(turn.reprompt), f"reprompt does not ask: {turn.reprompt!r}"
 
 
-def send_intent(conversation: Conversation, intent: str, **slots: str) -> Turn:
+def send_intent(conversation: Conversation, intent: str, **slots: str) -> Reply:
     """Send an intent exactly as given, with raw (unmatched) slot values, as Alexa might."""
     return conversation.send(Resolution(intent, {name: Slot(value=value, resolved=None)
                                                  for name, value in slots.items()}))

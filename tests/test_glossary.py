@@ -9,7 +9,8 @@ import pytest
 
 from content import guide
 from handlers import lists, narration
-from skill.engine.conversation import Conversation, Turn
+from skill.engine.conversation import Conversation
+from skill.engine.reply import Reply
 from tests.helpers import asks_for_an_answer, check_reply, message, parse_ssml, send_intent
 
 # The words an unknown-word reply offers: the first few of the glossary.
@@ -159,7 +160,7 @@ def words_named(text: str) -> list[str]:
     raise AssertionError(f"not a glossary list: {text!r}")
 
 
-def hear_every_word(conversation: Conversation) -> list[Turn]:
+def hear_every_word(conversation: Conversation) -> list[Reply]:
     """Ask for the word list, then say more until it says that was all (or clearly loops)."""
     turns = [conversation.say("what words can you explain")]
     while turns[-1].reprompt != message("glossary_prompt") and len(turns) <= len(TERMS):

@@ -19,7 +19,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from content import guide
-from skill.engine.conversation import ssml_to_text
 from skill.web.app import MAX_BODY_BYTES, create_app
 from skill.web.verification import RequestVerifier
 from tests.alexa_certs import (
@@ -33,6 +32,7 @@ from tests.alexa_certs import (
     make_chain,
     signed_headers,
 )
+from tests.helpers import ssml_text
 
 REQUESTS = Path(__file__).with_name("requests")
 NOW = datetime(2026, 11, 25, 16, 0, 0, tzinfo=UTC)
@@ -59,7 +59,7 @@ def post(client: FlaskClient, data: Any, **kwargs: Any) -> TestResponse:
 
 
 def speech(answer: TestResponse) -> str:
-    return ssml_to_text(answer.get_json()["response"]["outputSpeech"]["ssml"])
+    return ssml_text(answer.get_json()["response"]["outputSpeech"]["ssml"])
 
 
 def assert_clean_error(answer: TestResponse, status: int) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.engine.conversation import Conversation, Turn
+from handlers import narration
+from handlers.state import PENDING_NEXT, ListenerState
+from skill.engine.conversation import Conversation
+from skill.engine.reply import Reply
 from tests.helpers import check_reply, message, send_intent
 
 OVERVIEW, CAUSES, SYMPTOMS, TREATMENT = (guide().section(i) for i in (
@@ -169,7 +172,7 @@ def test_start_over_reads_the_first_page(launched: Conversation) -> None:
     assert launched.say("start over").text.startswith(f"{OVERVIEW.title}. {OVERVIEW.pages[0]}")
 
 
-def _to_last_page(conversation: Conversation) -> Turn:
+def _to_last_page(conversation: Conversation) -> Reply:
     turn = conversation.say("the last section")
     for _ in LAST.pages[1:]:
         turn = conversation.say("next")
@@ -193,6 +196,29 @@ def test_resume_reads_the_current_page_again(launched: Conversation) -> None:
     launched.say("what causes it")
     launched.say("next")
     assert launched.say("resume").text.startswith(CAUSES.pages[1])
+
+
+# --- what a page offers next ------------------------------------------------------------
+
+
+def test_the_next_step_changes_nothing_until_it_is_offered() -> None:
+    """Building a prompt is only words; the handler that says it records what Yes means."""
+    state = ListenerState()
+    state.go_to(len(guide().sections) - 1, len(LAST.pages) - 1)
+    before = ListenerState(**vars(state))
+    end = narration.next_step(state)
+    assert state == before
+    assert (state.offer(end), state.pending, state.finished) == (message("guide_end"), "", True)
+    state.go_to(0)
+    state.pending = "resume"
+    assert state.offer(narration.next_step(state)) == message("more_pages")
+    assert (state.pending, state.finished) == (PENDING_NEXT, False)
+
+
+def test_the_first_choices_offer_nothing_to_say_yes_to() -> None:
+    state = ListenerState(pending=PENDING_NEXT)
+    assert state.offer(narration.first_choices()).startswith(message("first_options"))
+    assert state.pending == ""
 
 
 # --- read everything -------------------------------------------------------------------

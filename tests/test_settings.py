@@ -6,19 +6,23 @@ from __future__ import annotations
 import pytest
 
 from content import guide
-from skill.engine.conversation import Conversation, Turn
+from skill.engine.conversation import Conversation
+from skill.engine.reply import Reply
 from tests.helpers import message, parse_ssml
 
 CAUSES = guide().section("causes")
 SYMPTOMS = guide().section("symptoms")
 
 
-def rate(turn: Turn) -> str:
-    """The speaking rate of a reply, from its SSML: '100%' when none is set."""
+def rate(turn: Reply) -> str:
+    """The speaking rate of a reply, from its SSML: '100%' when none is set. The reply
+    gives the same rate to front-ends that speak it themselves."""
     root = parse_ssml(turn.ssml)
     prosody = [element for element in root.iter("prosody") if "rate" in element.attrib]
     assert len(prosody) <= 1
-    return prosody[0].attrib["rate"] if prosody else "100%"
+    said = prosody[0].attrib["rate"] if prosody else "100%"
+    assert turn.rate == said
+    return said
 
 
 # --- brief and more detail -------------------------------------------------------------------

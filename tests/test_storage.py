@@ -22,7 +22,7 @@ from ask_sdk_model import RequestEnvelope
 
 import skill.engine.storage as storage_module
 from content import guide
-from handlers.state import NORMAL_SPEED
+from content.loader import NORMAL_SPEED
 from skill import engine
 from skill.config import Settings
 from skill.engine.builder import build_skill
@@ -65,11 +65,14 @@ def test_wal_mode_and_synchronous_normal(storage: SQLiteAdapter, database: Path)
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
+def schema_version(database: Path) -> int:
+    with sqlite3.connect(database) as other:
+        return other.execute("PRAGMA user_version").fetchone()[0]
+
+
 def test_schema_version_is_stored(storage: SQLiteAdapter, database: Path) -> None:
     assert storage.get_attributes(envelope_for()) == {}
-    assert storage.schema_version() == SCHEMA_VERSION
-    with sqlite3.connect(database) as other:
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert schema_version(database) == SCHEMA_VERSION
 
 
 def test_migrates_an_empty_version_0_file(database: Path) -> None:
@@ -79,7 +82,7 @@ def test_migrates_an_empty_version_0_file(database: Path) -> None:
     adapter = SQLiteAdapter(database)
     adapter.save_attributes(envelope_for(), {"section": 2})
     assert adapter.get_attributes(envelope_for()) == {"section": 2}
-    assert adapter.schema_version() == SCHEMA_VERSION
+    assert schema_version(database) == SCHEMA_VERSION
 
 
 def test_migration_keeps_rows_of_an_unversioned_file(database: Path) -> None:
@@ -91,7 +94,7 @@ def test_migration_keeps_rows_of_an_unversioned_file(database: Path) -> None:
                     (user_key(envelope_for()), '{"section": 3}', time.time()))
     adapter = SQLiteAdapter(database)
     assert adapter.get_attributes(envelope_for()) == {"section": 3}
-    assert adapter.schema_version() == SCHEMA_VERSION
+    assert schema_version(database) == SCHEMA_VERSION
 
 
 def test_newer_schema_is_refused_clearly(database: Path) -> None:

@@ -40,8 +40,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write("Type what you would say; 'stop' or 'quit' to leave, an empty line to hear the "
               "choices again.\n")
-    turn = conversation.launch()
-    out.write(f"guide: {turn.text}\n")
+    reply = conversation.launch()
+    out.write(f"guide: {reply.text}\n")
     while conversation.open:
         try:
             line = input("you: ")
@@ -51,10 +51,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if line.strip().lower() in ("quit", "exit"):
             line = "stop"
         if not line.strip():  # a silent listener hears the choices again, as on a speaker
-            out.write(f"guide: {turn.reprompt or turn.text}\n")
+            out.write(f"guide: {reply.reprompt or reply.text}\n")
             continue
-        turn = conversation.say(line)
-        out.write(f"guide: {turn.text}\n")
+        reply = conversation.say(line)
+        out.write(f"guide: {reply.text}\n")
     conversation.end()
     return 0
 
@@ -62,7 +62,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """One utterance, one answer, as "Alexa, ask facial spasm guide ..." would give."""
     conversation = open_conversation(args)
-    turn = conversation.say(" ".join(args.utterance))
-    sys.stdout.write(turn.text + "\n")
+    reply = conversation.say(" ".join(args.utterance))
+    sys.stdout.write(reply.text + "\n")
     conversation.end()
     return 0

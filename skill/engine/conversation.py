@@ -2,46 +2,28 @@
 
 It builds the same request envelopes Alexa would send (launch, intents with
 resolved slots, session ended), runs them through the same skill, and keeps
-the session between turns. Front-ends only turn text or audio into calls here.
+the session between turns. Front-ends only turn text or audio into calls here,
+and get each answer back as a Reply (skill/engine/reply.py): plain words, speed,
+end of session, card.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
-from content import guide
-from handlers.answers import DID_YOU_MEAN_INTENT, TOPIC_SLOT
-from handlers.suggestions import NEAR_SLOT
-from skill.engine import envelope as envelopes
+from content import guide, slot_names
+from handlers.answers import DID_YOU_MEAN_INTENT
+from skill.engine.reply import Reply, run
 from skill.understanding.own_words import ANSWER, CONFIRM, Understander, Understanding, understander
 from skill.understanding.resolver import FALLBACK, Resolution, Slot
 
 APPLICATION_ID = "amzn1.ask.skill.local-conversation"
-TAG = re.compile(r"<[^>]+>")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What the skill answered, as text a person can read or a voice can speak."""
-
-    text: str
-    reprompt: str
-    ssml: str
-    ended: bool
-    intent: str = ""
-
-
-def ssml_to_text(ssml: str) -> str:
-    text = TAG.sub("", re.sub(r"<break[^>]*>", " ", ssml))
-    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
-        text = text.replace(entity, character)
-    return " ".join(text.split())
+# The old name of Reply, kept only until skill/listen.py imports Reply (issue 17).
+Turn = Reply
 
 
 class Conversation:
@@ -57,19 +39,19 @@ class Conversation:
     def open(self) -> bool:
         return self.session is not None
 
-    def launch(self) -> Turn:
+    def launch(self) -> Reply:
         self._new_session()
         return self._send({"type": "LaunchRequest"})
 
-    def say(self, text: str) -> Turn:
+    def say(self, text: str) -> Reply:
         """One utterance; like 'Alexa, ask facial spasm guide ...' when no session is open."""
         return self.answer(self.understand.understand(text))
 
-    def answer(self, understanding: Understanding) -> Turn:
+    def answer(self, understanding: Understanding) -> Reply:
         """What was already understood (offline voice understands what it heard itself)."""
         return self.send(_as_sent(understanding))
 
-    def send(self, resolution: Resolution) -> Turn:
+    def send(self, resolution: Resolution) -> Reply:
         """An intent as it is: what Alexa sends once its own understanding has decided."""
         if not self.open:
             self._new_session()
@@ -84,7 +66,7 @@ class Conversation:
     def _new_session(self) -> None:
         self.session = {"new": True, "sessionId": f"local.{uuid.uuid4()}", "attributes": {}}
 
-    def _send(self, request: dict[str, Any], intent: str = "") -> Turn:
+    def _send(self, request: dict[str, Any], intent: str = "") -> Reply:
         assert self.session is not None
         request = {"requestId": f"local.{uuid.uuid4()}", "locale": self.locale,
                    "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **request}
@@ -97,17 +79,12 @@ class Conversation:
                                    "device": {"deviceId": "local", "supportedInterfaces": {}}}},
             "request": request,
         }
-        answer = envelopes.handle_payload(self.skill, envelope)
+        answer, reply = run(self.skill, envelope, intent)
         self.session["new"] = False
         self.session["attributes"] = answer.get("sessionAttributes") or {}
-        response = answer.get("response") or {}
-        ended = response.get("shouldEndSession") is not False
-        if ended:
+        if reply.ended:
             self.session = None
-        speech = (response.get("outputSpeech") or {}).get("ssml", "")
-        reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml", "")
-        return Turn(text=ssml_to_text(speech), reprompt=ssml_to_text(reprompt), ssml=speech,
-                    ended=ended, intent=intent)
+        return reply
 
 
 def _as_sent(understanding: Understanding) -> Resolution:
@@ -118,9 +95,9 @@ def _as_sent(understanding: Understanding) -> Resolution:
         return understanding.resolution
     topic = guide().topic_for_intent(understanding.resolution.intent)
     if understanding.band == CONFIRM and topic is not None:
-        return Resolution(DID_YOU_MEAN_INTENT, {TOPIC_SLOT: Slot(topic.id, topic.id)})
+        return Resolution(DID_YOU_MEAN_INTENT, {slot_names.TOPIC: Slot(topic.id, topic.id)})
     near = " ".join(understanding.near)
-    return Resolution(FALLBACK, {NEAR_SLOT: Slot(near, near)} if near else {})
+    return Resolution(FALLBACK, {slot_names.NEAR: Slot(near, near)} if near else {})
 
 
 def _intent_request(resolution: Resolution) -> dict[str, Any]:

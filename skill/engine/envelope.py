@@ -130,13 +130,17 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
-def invoke(skill: CustomSkill, envelope: RequestEnvelope) -> dict[str, Any]:
-    """Dispatch to the handlers and return the response envelope as JSON-ready data."""
+def invoke(skill: CustomSkill, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
+    """Dispatch to the handlers and return the response envelope as JSON-ready data.
+
+    context reaches the handlers as handler_input.context: local front-ends pass one to
+    get the reply's plain words back (skill/engine/reply.py); the JSON is the same.
+    """
     if getattr(skill, "skill_id", None) is not None and not _application_id(envelope):
         # The SDK reads it unguarded before dispatch: without it, an AttributeError (a 500).
         raise BadRequest("request has no context.System.application.applicationId")
     try:
-        response = skill.invoke(request_envelope=envelope, context=None)
+        response = skill.invoke(request_envelope=envelope, context=context)
     except AskSdkException as error:
         # Raised before dispatch, e.g. an applicationId that is not ours.
         raise BadRequest(str(error)) from error

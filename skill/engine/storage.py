@@ -165,9 +165,6 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         self._failing[action] = None
         return result
 
-    def schema_version(self) -> int:
-        return self._connection().execute("PRAGMA user_version").fetchone()[0]
-
     def _run(self, action: str, work: Any) -> Any:
         """Run one database action, retrying briefly when another writer holds the lock."""
         for attempt in range(RETRIES + 1):

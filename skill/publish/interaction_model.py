@@ -11,15 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from audio.files import write_atomic
-from content import Guide, guide
+from content import Guide, guide, slot_names
 from content.loader import sample_owners
 from skill.publish.store_listing import skill_manifest, stale_icons, write_icons
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SKILL_PACKAGE = PROJECT_ROOT / "skill-package"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
-SLOT_TYPES = {"section": ("section", "SectionName"), "term": ("term", "GlossaryTerm"),
-              "number": ("number", "AMAZON.NUMBER"), "ordinal": ("ordinal", "AMAZON.Ordinal")}
 # Built-ins Alexa requires or that navigation needs, even without extra samples.
 REQUIRED_BUILTINS = (
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
@@ -30,8 +28,8 @@ REQUIRED_BUILTINS = (
 
 
 def _slots_in(samples: tuple[str, ...]) -> list[dict[str, str]]:
-    used = {name for sample in samples for name in SLOT_TYPES if "{" + name + "}" in sample}
-    return [{"name": SLOT_TYPES[n][0], "type": SLOT_TYPES[n][1]} for n in sorted(used)]
+    used = {name for sample in samples for name in slot_names.TYPES if "{" + name + "}" in sample}
+    return [{"name": name, "type": slot_names.TYPES[name]} for name in sorted(used)]
 
 
 def _intent(name: str, samples: tuple[str, ...]) -> dict[str, Any]:
@@ -61,8 +59,8 @@ def interaction_model(content: Guide) -> dict[str, Any]:
                 "invocationName": content.invocation,
                 "intents": intents,
                 "types": [
-                    {"name": "SectionName", "values": section_values},
-                    {"name": "GlossaryTerm", "values": term_values},
+                    {"name": slot_names.SECTION_TYPE, "values": section_values},
+                    {"name": slot_names.TERM_TYPE, "values": term_values},
                 ],
             }
         }

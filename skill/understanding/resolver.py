@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from content import NUMBER_WORDS, guide
+from content.slot_names import NUMBER_TYPES, ORDINAL_TYPE
 from content.text import name_key, normalise
 from skill.publish.interaction_model import SKILL_PACKAGE
 
 FALLBACK = "AMAZON.FallbackIntent"
-# Alexa turns these into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.
-NUMBER_TYPES = ("AMAZON.NUMBER", "AMAZON.Ordinal")
+# Alexa turns numbers into digits ("three", "third" -> "3"); NUMBER_WORDS does it here.
 POLITE = "please"
 ORDINAL_WORDS = tuple(w for w in NUMBER_WORDS if w.endswith(("st", "nd", "rd", "th")))
 CARDINAL_WORDS = tuple(w for w in NUMBER_WORDS if w not in ORDINAL_WORDS)
@@ -118,7 +118,7 @@ class Resolver:
     def spoken_values(self, kind: str) -> dict[str, str]:
         """Every way a slot of this type is said -> the value Alexa would give."""
         if kind in NUMBER_TYPES:
-            words = ORDINAL_WORDS if kind == "AMAZON.Ordinal" else CARDINAL_WORDS
+            words = ORDINAL_WORDS if kind == ORDINAL_TYPE else CARDINAL_WORDS
             return {word: str(NUMBER_WORDS[word]) for word in words}
         return dict(self.types.get(kind, {}))
 

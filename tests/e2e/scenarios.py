@@ -16,8 +16,7 @@ from typing import Any
 
 from content import guide
 from handlers import narration
-from skill.engine.conversation import ssml_to_text
-from tests.helpers import resume_offer
+from tests.helpers import resume_offer, ssml_text
 
 CONVERSATIONS_FILE = Path(__file__).with_name("conversations.json")
 
@@ -32,7 +31,7 @@ class Reply:
 
     @property
     def text(self) -> str:
-        return ssml_to_text(self.ssml)
+        return ssml_text(self.ssml)
 
 
 def conversations() -> dict[str, dict[str, Any]]:

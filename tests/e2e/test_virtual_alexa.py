@@ -25,9 +25,8 @@ from typing import Any
 import pytest
 
 from content import guide
-from skill.engine.conversation import ssml_to_text
 from tests.e2e.scenarios import Reply, check, conversations
-from tests.helpers import FACTS
+from tests.helpers import FACTS, ssml_text
 
 pytestmark = pytest.mark.e2e
 
@@ -151,7 +150,7 @@ def test_every_fact_is_in_the_first_reply_through_the_endpoint(server: Server) -
     steps = [{"do": "launch"}, *({"do": "say", "text": fact.question} for fact in FACTS)]
     results = drive(server, "amzn1.ask.account.e2e-facts", steps)
     missing = [fact.id for fact, result in zip(FACTS, results[1:], strict=True)
-               if not fact.found_in(ssml_to_text(result["ssml"]))]
+               if not fact.found_in(ssml_text(result["ssml"]))]
     assert missing == []
 
 
