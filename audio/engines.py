@@ -19,7 +19,6 @@ import functools
 import importlib.util
 import io
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -30,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from content.pronunciation import pronounce
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -110,13 +111,6 @@ class Engine(Protocol):
 # --------------------------------------------------------------------------- text
 
 
-@functools.lru_cache(maxsize=16)
-def _pronunciation_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    # Longest first, so a longer entry wins over a shorter one it contains.
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-
-
 def default_pronunciations() -> Mapping[str, str]:
     """The guide's one pronunciation table, ``content/pronunciation.yaml``.
 
@@ -131,16 +125,12 @@ def default_pronunciations() -> Mapping[str, str]:
 def spoken_text(text: str, table: Mapping[str, str] | None = None) -> str:
     """Apply a pronunciation table so every engine (and Alexa) says terms right.
 
-    Entries match whole words, case-sensitively, so "PICA" changes but "TOPICAL"
-    does not. ``table`` defaults to :func:`default_pronunciations`, the same table
-    the skill's spoken replies use; passing one lets the audio build voice a guide
-    loaded from another content directory.
+    Words are found as content/pronunciation.py finds them for Alexa's SSML too.
+    ``table`` defaults to :func:`default_pronunciations`, the same table the skill's
+    spoken replies use; passing one lets the audio build voice a guide loaded from
+    another content directory.
     """
-    fixes = default_pronunciations() if table is None else table
-    if not fixes:
-        return text
-    pattern = _pronunciation_pattern(tuple(fixes))
-    return pattern.sub(lambda m: fixes[m.group(0)], text)
+    return pronounce(text, default_pronunciations() if table is None else table)
 
 
 def _check_request(text: str, rate: float) -> str:

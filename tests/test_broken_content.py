@@ -19,7 +19,6 @@ import content.loader
 import skill.publish.interaction_model
 import skill.web.server
 from content import ContentError, guide
-from handlers import ssml
 from skill import cli
 from skill.web.app import create_app
 from tests.envelopes import check_http, intent, launch, post
@@ -33,10 +32,8 @@ def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
                     ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     monkeypatch.setattr(content.loader, "CONTENT_DIR", copy)
     guide.cache_clear()
-    ssml._pronunciation_pattern.cache_clear()
     yield copy
     guide.cache_clear()
-    ssml._pronunciation_pattern.cache_clear()
 
 
 def break_section(content_dir: Path) -> None:
