@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from audio.engines import spoken_text
+from audio.engines.base import spoken_text
 from content.pronunciation import pronounce
 from handlers import ssml
 
