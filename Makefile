@@ -42,7 +42,7 @@ lint: $(STAMP)
 model: $(STAMP)
 	$(BIN)/spasm-guide model
 
-# The published recordings: flite's "slt" voice, whose licence allows it (audio/LICENSES.md).
+# The published recordings, into audio/output/: flite's "slt" voice, whose licence allows it (audio/LICENSES.md).
 audio: $(STAMP)
 	$(BIN)/spasm-guide build-audio --engine flite $(ARGS)
 

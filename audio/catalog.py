@@ -1,14 +1,14 @@
-"""What the audio folder offers: recordings by section, the whole guide, the pack files.
+"""What the audio output offers: recordings by section, the whole guide, the pack files.
 
-Read from audio/manifest.json (written by audio/build.py). Used by the listening
-page and to build the AudioPlayer playlist, so it imports nothing web-related. A missing
-or damaged manifest reads as "nothing built yet", never as an error.
+Read from output/manifest.json through audio/manifest.py, the one reader. Used by the
+listening page and to build the AudioPlayer playlist, so it imports nothing web-related
+and nothing of the build. A missing or damaged manifest reads as "nothing built yet",
+never as an error.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 from collections.abc import Mapping
@@ -16,12 +16,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from audio.manifest import (
+    FEED_NAME,
+    MANIFEST_NAME,
+    PACK_NAMES,
+    PLAYLIST_NAME,
+    FileEntry,
+    Manifest,
+    ManifestError,
+    ManifestMissing,
+    read_manifest,
+)
+
 log = logging.getLogger(__name__)
 
-DEFAULT_AUDIO_DIR = Path(__file__).resolve().parent
-MANIFEST_NAME = "manifest.json"
-PLAYLIST_NAME, FEED_NAME, ZIP_NAME, COVER_NAME = "guide.m3u", "feed.xml", "guide.zip", "cover.png"
-PACK_NAMES = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME, COVER_NAME)
 # What /audio may ever send, by suffix (feed.xml is the only XML served).
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -32,19 +40,19 @@ CONTENT_TYPES = {
     ".txt": "text/plain",  # werkzeug adds "; charset=utf-8"
 }
 
-# ------------------------------------------------------------------ the manifest
+# ------------------------------------------------------------------- the catalog
 
 
 @dataclass(frozen=True)
 class AudioEntry:
-    """One built recording that is on disk: ``name`` is relative to the audio dir."""
+    """One built recording that is on disk: ``name`` is relative to the output folder."""
 
     name: str
     kind: str  # "section", "guide" (the whole guide in one file) or "page"
     section_id: str | None
     size: int
     duration_seconds: float | None
-    text_sha256: str | None = None  # of the text it speaks, as audio/build.py planned it
+    text_sha256: str | None = None  # of the text it speaks, as audio/plan.py planned it
 
     @property
     def size_text(self) -> str:
@@ -57,7 +65,7 @@ class AudioEntry:
 
 @dataclass(frozen=True)
 class Catalog:
-    """What the audio directory offers: recordings by section, the whole guide, pack files."""
+    """What the output folder offers: recordings by section, the whole guide, pack files."""
 
     sections: dict[str, AudioEntry]
     whole: AudioEntry | None
@@ -113,81 +121,58 @@ def _inside(directory: Path, name: str) -> Path | None:
     return None
 
 
-def _duration(record: dict[str, Any], path: Path) -> float | None:
-    value = record.get("duration_seconds")
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
-            and value > 0:
-        return float(value)
-    status = path.stat()
-    return _measured_duration(str(path), status.st_mtime_ns, status.st_size)
+def _duration(entry: FileEntry) -> float | None:
+    value = entry.duration_seconds
+    return float(value) if math.isfinite(value) and value > 0 else None
 
 
-@functools.lru_cache(maxsize=64)
-def _measured_duration(path: str, _mtime_ns: int, _size: int) -> float | None:
-    """Duration from the MP3's own frames, when the manifest does not say (cached per version)."""
-    from audio.mp3 import InvalidAudio, inspect_mp3
+def _catalog(directory: Path, manifest: Manifest) -> Catalog:
+    """What the manifest lists and is on disk, as far as the page needs it.
 
-    try:
-        return inspect_mp3(Path(path).read_bytes()).duration_seconds
-    except (OSError, InvalidAudio):
-        return None
-
-
-def _parse_manifest(directory: Path, data: Any) -> Catalog:
-    """Read audio/build.py's manifest (format 1) as far as the page needs it.
-
-    ``files`` lists every built file: ``path`` (relative, e.g. files/01-overview.mp3),
-    ``kind`` (page, section or guide), ``section`` (id, or null for the guide) and
-    ``duration_seconds``. Anything malformed is skipped rather than fatal: the page
-    must still work, and then says the recording is not ready.
+    An entry whose path is not a plain name under ``directory`` (``..``, absolute, a
+    link out of it) is skipped: the page must still work, and then says the recording
+    is not ready.
     """
-    records = data.get("files") if isinstance(data, dict) else None
     sections: dict[str, AudioEntry] = {}
     whole: AudioEntry | None = None
     allowed: set[str] = set()
-    for record in records if isinstance(records, list) else []:
-        if not isinstance(record, dict):
-            continue
-        name = safe_name(record.get("path"))
+    for record in manifest.files:
+        name = safe_name(record.path)
         path = _inside(directory, name) if name else None
         if name is None or path is None:
             continue
         allowed.add(name)
-        kind, section_id = record.get("kind"), record.get("section")
-        if not name.lower().endswith(".mp3") or kind not in ("section", "guide"):
+        if not name.lower().endswith(".mp3") or record.kind not in ("section", "guide"):
             continue
-        text_sha256 = record.get("text_sha256")
-        entry = AudioEntry(name, kind, section_id if isinstance(section_id, str) else None,
-                           path.stat().st_size, _duration(record, path),
-                           text_sha256 if isinstance(text_sha256, str) else None)
-        if kind == "section" and entry.section_id and entry.section_id not in sections:
+        entry = AudioEntry(name, record.kind, record.section, path.stat().st_size,
+                           _duration(record), record.text_sha256)
+        if record.kind == "section" and entry.section_id and entry.section_id not in sections:
             sections[entry.section_id] = entry
-        elif kind == "guide" and whole is None:
+        elif record.kind == "guide" and whole is None:
             whole = entry
     pack = {name: path.stat().st_size
             for name in PACK_NAMES if (path := _inside(directory, name)) is not None}
-    base_url = data.get("base_url") if isinstance(data, dict) else None
-    base_url = base_url if isinstance(base_url, str) and base_url else None
+    base_url = manifest.base_url or None
     # Built without a base URL, the feed is not on disk: the page makes it per request.
     made_on_request = {FEED_NAME} if base_url is None and PLAYLIST_NAME in pack else set()
     return Catalog(sections, whole, pack, frozenset(allowed | set(pack) | made_on_request), base_url)
 
 
-def _read_manifest(root: Path) -> Any:
-    """The manifest's JSON, or {} when it is missing or damaged (nothing built yet)."""
+def _manifest(root: Path) -> Manifest:
+    """The manifest, or an empty one when it is missing or damaged (nothing built yet)."""
     try:
-        return json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        log.warning("audio manifest %s unreadable: %s", root / MANIFEST_NAME, error)
-        return {}
+        return read_manifest(root)
+    except ManifestMissing:
+        return Manifest()
+    except ManifestError as error:
+        log.warning("audio manifest unusable: %s", error)
+        return Manifest()
 
 
 @functools.lru_cache(maxsize=8)
 def _catalog_for(directory: str, _stamp: tuple[int, ...]) -> Catalog:
     root = Path(directory)
-    return _parse_manifest(root, _read_manifest(root))
+    return _catalog(root, _manifest(root))
 
 
 def published_sections(directory: str | Path) -> dict[str, str]:
@@ -197,15 +182,11 @@ def published_sections(directory: str | Path) -> dict[str, str]:
     SPASM_GUIDE_AUDIO_BASE_URL; the playlist needs only their names. The listening
     page serves local files, so it keeps using load_catalog, which requires them.
     """
-    data = _read_manifest(Path(directory))
-    records = data.get("files") if isinstance(data, dict) else None
     sections: dict[str, str] = {}
-    for record in records if isinstance(records, list) else []:
-        if not isinstance(record, dict) or record.get("kind") != "section":
-            continue
-        name, section_id = safe_name(record.get("path")), record.get("section")
-        if name and name.lower().endswith(".mp3") and isinstance(section_id, str):
-            sections.setdefault(section_id, name)
+    for entry in _manifest(Path(directory)).files:
+        name = safe_name(entry.path)
+        if entry.kind == "section" and name and name.lower().endswith(".mp3") and entry.section:
+            sections.setdefault(entry.section, name)
     return sections
 
 
@@ -222,7 +203,7 @@ def _stamp(directory: Path) -> tuple[int, ...]:
 
 
 def load_catalog(directory: str | Path) -> Catalog:
-    """The audio directory's recordings and pack files, re-read when the manifest changes."""
+    """The output folder's recordings and pack files, re-read when the manifest changes."""
     root = Path(directory).resolve()
     return _catalog_for(str(root), _stamp(root))
 

@@ -1,8 +1,13 @@
-"""Crash-safe file writes for generated audio and feeds."""
+"""Files as the generators write and name them: crash-safe writes, checksums, paths as
+people type them.
+
+Used by the audio build and by the interaction-model, store-listing and Lambda generators.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -45,3 +50,16 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory if inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def sha256(data: bytes) -> str:
+    """The hex SHA-256 of ``data``: how the manifest identifies a file's bytes and texts."""
+    return hashlib.sha256(data).hexdigest()

@@ -6,7 +6,7 @@ phone or hand to someone. Everything here is a pure function of the guide's text
 and the built section files, and the output is byte-for-byte reproducible (fixed
 dates and timestamps, sorted zip entries), so rebuilding does not churn git.
 
-Links are relative to the output directory unless a base URL is given; relative
+Links are relative to the output folder unless a base URL is given; relative
 links suit the committed copy and a local player, absolute ones a web host. Without
 one, the listening page (skill/page/views.py) makes the playlist and feed per request
 with absolute links under its own address, and no feed is written to disk: a feed
@@ -22,13 +22,12 @@ Health & Fitness > Medicine category, ``itunes:author`` and ``itunes:type``, and
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -37,14 +36,19 @@ from urllib.parse import urljoin, urlsplit
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 
 from audio import artwork
+from audio.files import sha256
+from audio.manifest import (
+    COVER_NAME,
+    FEED_NAME,
+    PACK_NAMES,
+    PLAYLIST_NAME,
+    ZIP_NAME,
+    FileEntry,
+    read_manifest,
+)
+from audio.plan import Item, plan, text_hashes
 from content import Guide, Section
 from content.publishing import Publishing, publishing
-
-PLAYLIST_NAME = "guide.m3u"
-FEED_NAME = "feed.xml"
-ZIP_NAME = "guide.zip"
-COVER_NAME = "cover.png"
-PACK_NAMES: tuple[str, ...] = (PLAYLIST_NAME, FEED_NAME, ZIP_NAME, COVER_NAME)
 
 # Bump when the pack's layout changes so existing packs count as stale.
 # 2: feed GUIDs hash the transcript, not the MP3 (a new voice is not a new episode).
@@ -72,7 +76,7 @@ class Episode:
     section_id: str
     title: str
     transcript: str
-    path: str  # relative to the output directory, with forward slashes
+    path: str  # relative to the output folder, with forward slashes
     duration_seconds: float
     size: int
     sha256: str
@@ -85,6 +89,35 @@ class Episode:
 def pack_names(base_url: str | None) -> tuple[str, ...]:
     """The pack files a build writes: the feed only when its links can be absolute."""
     return PACK_NAMES if base_url else tuple(n for n in PACK_NAMES if n != FEED_NAME)
+
+
+def episodes(guide: Guide, items: Sequence[Item], entries: Mapping[str, FileEntry]
+             ) -> list[Episode]:
+    """The section files as podcast episodes, with sizes and durations from the manifest."""
+    found = []
+    for item in items:
+        entry = entries.get(item.path)
+        if item.kind == "section" and entry is not None:
+            section = guide.section(item.section or "")
+            found.append(Episode(
+                number=item.track, section_id=section.id, title=section.title,
+                transcript=transcript(section), path=item.path,
+                duration_seconds=entry.duration_seconds, size=entry.size, sha256=entry.sha256,
+            ))
+    return found
+
+
+def current_episodes(out_dir: Path, guide: Guide) -> list[Episode]:
+    """The built section recordings that say ``guide``'s current text, as podcast episodes.
+
+    For the playlist and feed skill/page/views.py makes per request: a recording left stale
+    by a content edit is left out rather than paired with the new transcript.
+    Raises ManifestError when the manifest is missing or broken.
+    """
+    wanted = text_hashes(guide)
+    entries = {entry.path: entry for entry in read_manifest(out_dir).files
+               if wanted.get(entry.path) == entry.text_sha256 and (out_dir / entry.path).is_file()}
+    return episodes(guide, plan(guide), entries)
 
 
 def transcript(section: Section) -> str:
@@ -115,7 +148,7 @@ def inputs_sha256(guide: Guide, episodes: Sequence[Episode], base_url: str | Non
         "base_url": base_url,
         "episodes": [asdict(episode) for episode in episodes],
     }
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
+    return sha256(json.dumps(record, sort_keys=True).encode("utf-8"))
 
 
 # ----------------------------------------------------------------------- playlist

@@ -4,12 +4,17 @@
 
 Prints figures and asserts nothing (``make bench`` runs it). Everything builds into
 temporary folders from the packaged content; nothing touches the network or
-the committed audio/. The load average is printed too: on a shared machine it
+the committed audio/output/. The load average is printed too: on a shared machine it
 explains most of the variation between runs.
 
 Real-time factor = synthesis wall time / seconds of speech produced (lower is
 faster), measured for 1 and 2 threads because the build's --jobs default per
-engine comes from these numbers.
+engine (``DEFAULT_JOBS`` and ``default_jobs`` in audio/build/run.py) comes from
+these numbers. On 2 cores Piper with 2 threads matched 1 thread when the machine
+was idle, and was 1.1-1.7x faster when other work competed for the CPU (real-time
+factor 0.15 against 0.17-0.26): onnxruntime and the phonemizer release the GIL, so
+every engine gets as many threads as cores, at most 4. espeak-ng and flite are a
+process per text. gTTS waits on the network, so it gets 4 threads whatever the cores.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from audio.build import STATE_NAME, build
+from audio.build.hashes import STATE_NAME
+from audio.build.run import build
 from audio.engines import Engine, EngineUnavailable, get_engine
 from content import guide
 
@@ -33,7 +39,7 @@ NO_CHANGE_RUNS = 7
 FRESH_PROCESS = """
 import sys, time
 started = time.perf_counter()
-from audio.build import build
+from audio.build.run import build
 report = build(out_dir=sys.argv[1], engine=sys.argv[2])
 assert not report.built, report.built
 print(time.perf_counter() - started)

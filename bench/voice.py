@@ -33,7 +33,7 @@ The wake keyword of --hands-free (the default, or --keyword and
 --keyword-threshold) is measured as the live mode hears it, in 50 ms blocks:
 recall over 8 utterances a voice (the keyword alone at five speeds, and in one
 breath with three commands), quiet and with white noise at 10 dB SNR; and false
-wakes over the committed recordings of the five sections (audio/files/0N-*.mp3,
+wakes over the committed recordings of the five sections (audio/output/files/0N-*.mp3,
 Piper, about 2.6 minutes; unlike guide.mp3 they never say the word "guide",
 which its spoken title does). About 10 s.
 Prints figures only; asserts nothing.
@@ -42,7 +42,6 @@ Prints figures only; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -56,7 +55,8 @@ import yaml
 from understanding import heard_first  # bench/understanding.py: the evaluation's targets
 
 from audio.engines import Engine, EngineUnavailable, PiperEngine, get_engine
-from audio.mp3 import decode_mp3
+from audio.manifest import OUTPUT_DIR, read_manifest
+from audio.sound.mp3 import decode_mp3
 from skill.engine.builder import build_skill
 from skill.engine.conversation import Conversation
 from skill.engine.storage import SQLiteAdapter
@@ -88,7 +88,6 @@ VOICES = {"espeak": ("espeak", 1.0), "espeak-slow": ("espeak", 0.8), "piper": ("
 KEYWORD_RATES = (0.8, 0.9, 1.0, 1.1, 1.2)
 KEYWORD_COMMANDS = ("what causes it", "next", "where am I")
 NOISE_SNR_DB = 10.0
-AUDIO = Path(__file__).resolve().parent.parent / "audio"
 
 
 @dataclass
@@ -238,11 +237,11 @@ def keyword_recall(recognizer: Recognizer, engine: Engine, rate: float) -> tuple
 def false_wakes(recognizer: Recognizer) -> tuple[int, float] | str:
     """Wakes over every section read aloud, one stream, and its minutes; or why not measured."""
     try:
-        files = json.loads((AUDIO / "manifest.json").read_text())["files"]
+        files = read_manifest(OUTPUT_DIR).files
         audio = np.concatenate([to_model_rate(speech.samples, speech.sample_rate)
-                                for speech in (decode_mp3((AUDIO / file["path"]).read_bytes())
-                                               for file in files if file["kind"] == "section")])
-    except (OSError, ValueError, KeyError) as error:
+                                for speech in (decode_mp3((OUTPUT_DIR / file.path).read_bytes())
+                                               for file in files if file.kind == "section")])
+    except (OSError, ValueError) as error:
         return str(error)
     return wakes(recognizer, audio), audio.size / SAMPLE_RATE / 60
 

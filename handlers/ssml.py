@@ -8,10 +8,11 @@ using content/pronunciation.yaml.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from content import guide
 from content.loader import NORMAL_RATE
+from content.pronunciation import pronounce
 
 MAX_SSML_CHARS = 8000
 BREAK = '<break time="400ms"/>'
@@ -23,13 +24,6 @@ UNSAFE_CHARACTERS = re.compile(
 # Replies are built from the same content texts over and over: remember the last few
 # hundred cleaned and escaped parts (bounded, so echoed user text cannot grow it).
 TEXT_CACHE_SIZE = 512
-
-
-@cache
-def _pronunciation_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    table = guide().pronunciation
-    words = sorted(table, key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b"), table
 
 
 def escape(text: str, quotes: bool = False) -> str:
@@ -47,12 +41,11 @@ def clean(text: str) -> str:
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def spoken(text: str) -> str:
     """Escaped text with pronunciation fixes, ready to sit inside <speak>."""
-    pattern, table = _pronunciation_pattern()
-    escaped = escape(clean(text), quotes=True)
-    if not table:
-        return escaped
-    return pattern.sub(lambda m: f'<sub alias="{escape(table[m.group(1)])}">{m.group(1)}</sub>',
-                       escaped)
+    return pronounce(escape(clean(text), quotes=True), guide().pronunciation, _sub)
+
+
+def _sub(word: str, alias: str) -> str:
+    return f'<sub alias="{escape(alias)}">{word}</sub>'
 
 
 def speak(parts: list[str], rate: str = NORMAL_RATE) -> str:

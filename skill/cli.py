@@ -60,7 +60,7 @@ def problems() -> list[str]:
     found = [f"interaction model out of date: {p.name} (run: spasm-guide model)"
              for p in stale_files()]
     try:
-        from audio.build import check_audio
+        from audio.build.check import check_audio
     except ImportError:
         return found
     try:
@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--check", action="store_true", help="only report out-of-date files")
     command("check", cmd_check, "Check content, interaction model and audio together.")
     try:
-        from audio.build import register
+        from audio.build.cli import register
     except ImportError:
         pass
     else:

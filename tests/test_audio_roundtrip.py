@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from audio import build as audio_build
+from audio.build.run import build
 from audio.engines import PiperEngine
-from audio.mp3 import decode_mp3, resample
+from audio.manifest import OUTPUT_DIR
+from audio.sound.mp3 import decode_mp3, resample
 from content import guide
 
 pocketsphinx = pytest.importorskip("pocketsphinx")
@@ -76,7 +77,7 @@ def recall(heard: set[str], keywords: tuple[str, ...]) -> float:
 @pytest.mark.slow
 def test_committed_pages_say_their_keywords(decoder: pocketsphinx.Decoder) -> None:
     """About 55 s of committed audio; ~7 s to decode on an idle 2-core machine."""
-    out = audio_build.DEFAULT_OUT_DIR
+    out = OUTPUT_DIR
     found = total = 0
     for path, keywords in PAGE_ONE_KEYWORDS.items():
         heard = transcribe(decoder, (out / path).read_bytes())
@@ -95,7 +96,7 @@ def test_fresh_piper_build_of_a_joined_section(
     piper = steady_piper
     section = guide().section("treatment")
     two_pages = dataclasses.replace(section, pages=section.pages[:2])
-    audio_build.build(dataclasses.replace(guide(), sections=(two_pages,)), tmp_path, engine=piper)
+    build(dataclasses.replace(guide(), sections=(two_pages,)), tmp_path, engine=piper)
     heard = transcribe(decoder, (tmp_path / "files/01-treatment.mp3").read_bytes())
     assert recall(heard, TREATMENT_KEYWORDS) >= TREATMENT_MIN_RECALL, sorted(
         set(TREATMENT_KEYWORDS) - heard)

@@ -19,7 +19,6 @@ import content.loader
 import skill.publish.interaction_model
 import skill.web.server
 from content import ContentError, guide
-from handlers import ssml
 from skill import cli
 from skill.web.app import create_app
 from tests.envelopes import check_http, intent, launch, post
@@ -33,10 +32,8 @@ def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
                     ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     monkeypatch.setattr(content.loader, "CONTENT_DIR", copy)
     guide.cache_clear()
-    ssml._pronunciation_pattern.cache_clear()
     yield copy
     guide.cache_clear()
-    ssml._pronunciation_pattern.cache_clear()
 
 
 def break_section(content_dir: Path) -> None:
@@ -108,7 +105,7 @@ def test_a_running_app_keeps_answering_after_a_broken_edit(content_copy: Path,
 
 
 @pytest.mark.parametrize("error", [
-    ValueError("audio/manifest.json: Expecting value: line 1 column 1 (char 0)"),
+    ValueError("audio/output/manifest.json: Expecting value: line 1 column 1 (char 0)"),
     KeyError("sections"),
     UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
 ])
@@ -118,9 +115,9 @@ def test_check_reports_a_corrupt_audio_manifest_in_one_line(
     def check_audio() -> list[str]:
         raise error
 
-    fake = types.ModuleType("audio.build")
-    fake.__dict__.update(check_audio=check_audio, register=lambda commands: None)
-    monkeypatch.setitem(sys.modules, "audio.build", fake)
+    fake = types.ModuleType("audio.build.check")
+    fake.__dict__.update(check_audio=check_audio)
+    monkeypatch.setitem(sys.modules, "audio.build.check", fake)
     monkeypatch.setattr(skill.publish.interaction_model, "stale_files", list)  # only the audio is in question
     assert cli.main(["check"]) == 1
     out, err = capsys.readouterr()

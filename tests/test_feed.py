@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from audio import artwork, pack
-from audio.build import build
+from audio.build.run import build
 from content import guide
 from skill.web.app import create_app
 from tests.test_page import ToneEngine

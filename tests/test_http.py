@@ -406,9 +406,10 @@ def test_the_page_has_no_inline_script(client: FlaskClient) -> None:
 
 
 def test_a_failed_if_match_is_412_with_no_body(client: FlaskClient) -> None:
-    from audio.catalog import DEFAULT_AUDIO_DIR, load_catalog
+    from audio.catalog import load_catalog
+    from audio.manifest import OUTPUT_DIR
 
-    name = next(n for n in sorted(load_catalog(DEFAULT_AUDIO_DIR).allowed) if n.endswith(".mp3"))
+    name = next(n for n in sorted(load_catalog(OUTPUT_DIR).allowed) if n.endswith(".mp3"))
     answer = client.get(f"/audio/{name}", headers={"If-Match": '"not-this-one"'})
     assert answer.status_code == 412
     assert answer.data == b""

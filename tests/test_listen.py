@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio import engines
 from audio.engines import PiperEngine, Speech
-from audio.mp3 import decode_mp3
+from audio.manifest import FILES_DIR, OUTPUT_DIR
+from audio.sound.mp3 import decode_mp3
 from content import guide
 from skill import cli
 from skill.engine.conversation import Turn
@@ -327,7 +327,6 @@ def test_an_unusable_piper_voice_is_named_when_espeak_answers(
         question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("SPASM_GUIDE_PIPER_VOICE", str(tmp_path / "nope.onnx"))
-    monkeypatch.setattr(engines, "_shared_piper", PiperEngine)  # not the session's cached voice
     assert cli.main(["listen", "--input", str(question), "--data-dir", str(tmp_path / "d")]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("guide: Welcome")
@@ -363,7 +362,7 @@ def test_default_keyword_sleeps_through_the_guide_read_aloud() -> None:
     Measured: "guide" woke 8 times on them, "hey guide" never (bench/voice.py
     measures all five sections).
     """
-    audio = Path(__file__).resolve().parent.parent / "audio" / "files"
+    audio = OUTPUT_DIR / FILES_DIR
     talk = np.concatenate([to_model_rate(s.samples, s.sample_rate) for s in (
         decode_mp3((audio / name).read_bytes())
         for name in ("01-overview.mp3", "03-symptoms.mp3"))]).tobytes()

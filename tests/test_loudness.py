@@ -1,4 +1,4 @@
-"""audio/loudness.py and the build's level: -16 LUFS integrated, true peak at most -1 dBTP.
+"""audio/sound/loudness.py and the build's level: -16 LUFS integrated, true peak at most -1 dBTP.
 
 Measured with pyloudnorm (ITU-R BS.1770-4) on decoded MP3, as a listener's player hears it.
 """
@@ -13,9 +13,11 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from audio import loudness, mp3
-from audio.build import BuildError, BuildReport, build, read_manifest
+from audio.build.report import BuildReport
+from audio.build.run import BuildError, build
 from audio.engines import EngineUnavailable, EspeakEngine, FliteEngine, Speech
+from audio.manifest import read_manifest
+from audio.sound import loudness, mp3
 from content import guide
 
 RATE = 22050

@@ -1,4 +1,4 @@
-"""Tests for audio.mp3 (encode, inspect, Alexa checks, tags, decode) and audio.files."""
+"""Tests for audio.sound.mp3 (encode, inspect, Alexa checks, tags, decode) and audio.files."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from mutagen.mp3 import MP3
 
 from audio.engines import EngineUnavailable, EspeakEngine, Speech
 from audio.files import write_atomic
-from audio.mp3 import (
+from audio.sound.mp3 import (
     InvalidAudio,
     Mp3Info,
     check_alexa_ssml,

@@ -17,32 +17,32 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from audio import artwork
-from audio import build as audio_build
 from audio import pack as audio_pack
+from audio.build.run import build
 from audio.catalog import human_duration, human_size, load_catalog, safe_name, section_audio
 from audio.engines import Speech
-from audio.mp3 import encode_mp3
+from audio.manifest import MANIFEST_FORMAT, MANIFEST_NAME, PACK_NAMES
+from audio.plan import text_hashes
+from audio.sound.mp3 import MP3_SAMPLE_RATE, encode_mp3
 from content import guide
 from skill.web.app import create_app
-
-SAMPLE_RATE = 22050
 
 
 @functools.lru_cache(maxsize=32)
 def tone_mp3(seconds: float = 1.0, frequency: float = 440.0) -> bytes:
     """A small valid Alexa-format MP3: a quiet sine tone (silence would do, a tone is audible)."""
-    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    t = np.arange(int(seconds * MP3_SAMPLE_RATE)) / MP3_SAMPLE_RATE
     samples = (np.sin(2 * np.pi * frequency * t) * 3000).astype("<i2").tobytes()
-    return encode_mp3(Speech(samples, SAMPLE_RATE))
+    return encode_mp3(Speech(samples, MP3_SAMPLE_RATE))
 
 
 def manifest_record(path: str, kind: str, section: str | None, data: bytes, seconds: float,
                     title: str = "") -> dict[str, object]:
-    """One entry of manifest.json's "files" list, as audio/build.py writes it (format 1).
+    """One entry of manifest.json's "files" list, as the audio build writes it.
 
     Its text_sha256 is the current content's for ``path``, so the recording counts as current.
     """
-    text_sha256 = audio_build.text_hashes(guide()).get(path, "0" * 64)
+    text_sha256 = text_hashes(guide()).get(path, "0" * 64)
     return {"path": path, "kind": kind, "section": section, "page": None, "title": title,
             "track": "1/1", "text_sha256": text_sha256, "engine": "test", "voice": "tone",
             "duration_seconds": seconds, "bytes": len(data),
@@ -71,7 +71,7 @@ def make_audio_dir(root: Path, section_ids: list[str] | None = None, *, seconds:
         written["guide.m3u"] = ("#EXTM3U\n" + "\n".join(str(r["path"]) for r in records) + "\n").encode()
         written["guide.zip"] = b"PK\x05\x06" + bytes(18)  # an empty zip archive
         written["cover.png"] = artwork.png(guide().name, 16)  # small: the page does not look inside
-    manifest = {"format": audio_build.MANIFEST_FORMAT, "guide": guide().name, "base_url": None,
+    manifest = {"format": MANIFEST_FORMAT, "guide": guide().name, "base_url": None,
                 "files": records, "pack": None}
     written["manifest.json"] = json.dumps(manifest, indent=2).encode()
     for name, data in written.items():
@@ -490,7 +490,7 @@ def test_a_hostile_manifest_cannot_open_the_disk(tmp_path: Path, audio_dir: Path
     (audio_dir / "files").mkdir()
     (audio_dir / "files" / "link.mp3").symlink_to(outside)
     data = outside.read_bytes()
-    (audio_dir / "manifest.json").write_text(json.dumps({"format": 1, "files": [
+    (audio_dir / "manifest.json").write_text(json.dumps({"format": MANIFEST_FORMAT, "files": [
         manifest_record("../outside.mp3", "section", "overview", data, 1),
         manifest_record(str(outside), "section", "causes", data, 1),
         manifest_record("files/link.mp3", "section", "symptoms", data, 1),
@@ -552,28 +552,28 @@ def test_a_symlink_out_of_the_audio_dir_gets_no_player(tmp_path: Path, audio_dir
     outside.write_bytes(tone_mp3(0.2))
     (audio_dir / "files").mkdir()
     (audio_dir / "files" / "link.mp3").symlink_to(outside)
-    (audio_dir / "manifest.json").write_text(json.dumps({"format": 1, "files": [
+    (audio_dir / "manifest.json").write_text(json.dumps({"format": MANIFEST_FORMAT, "files": [
         manifest_record("files/link.mp3", "section", "overview", outside.read_bytes(), 1)]}))
     assert section_audio(audio_dir) == {}
 
 
 class ToneEngine:
-    """A stand-in voice for audio.build: a tone per text, instantly (long enough that the
+    """A stand-in voice for the audio build: a tone per text, instantly (long enough that the
     loudness meter's 400 ms blocks measure joined pages as it measures speech)."""
 
     name, voice = "tone", "test"
 
     def synthesize(self, text: str, rate: float = 1.0) -> Speech:
-        t = np.arange(int(1.5 * SAMPLE_RATE)) / SAMPLE_RATE
-        return Speech((np.sin(2 * np.pi * 440 * t) * 2000).astype("<i2").tobytes(), SAMPLE_RATE)
+        t = np.arange(int(1.5 * MP3_SAMPLE_RATE)) / MP3_SAMPLE_RATE
+        return Speech((np.sin(2 * np.pi * 440 * t) * 2000).astype("<i2").tobytes(), MP3_SAMPLE_RATE)
 
 
 def test_the_page_reads_what_the_real_audio_build_writes(tmp_path: Path) -> None:
-    """audio/build.py's own manifest and pack, not a hand-made imitation."""
-    assert audio_build.MANIFEST_NAME == "manifest.json"
-    assert set(audio_pack.PACK_NAMES) == {"guide.m3u", "feed.xml", "guide.zip", "cover.png"}
+    """The audio build's own manifest and pack, not a hand-made imitation."""
+    assert MANIFEST_NAME == "manifest.json"
+    assert set(PACK_NAMES) == {"guide.m3u", "feed.xml", "guide.zip", "cover.png"}
     out = tmp_path / "built"
-    audio_build.build(guide(), out, engine=ToneEngine())
+    build(guide(), out, engine=ToneEngine())
     manifest = json.loads((out / "manifest.json").read_text())
     catalog = load_catalog(out)
     assert set(catalog.sections) == {s.id for s in guide().sections}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.catalog import DEFAULT_AUDIO_DIR
+from audio.manifest import OUTPUT_DIR
 from content import guide
 from skill.engine.playlist import load_playlist
 
@@ -30,8 +30,8 @@ def test_every_section_gets_its_recording_in_guide_order() -> None:
 
 
 def test_missing_section_audio_turns_playback_off(tmp_path: Path) -> None:
-    shutil.copytree(DEFAULT_AUDIO_DIR / "files", tmp_path / "files")
-    manifest = json.loads((DEFAULT_AUDIO_DIR / "manifest.json").read_text())
+    shutil.copytree(OUTPUT_DIR / "files", tmp_path / "files")
+    manifest = json.loads((OUTPUT_DIR / "manifest.json").read_text())
     manifest["files"] = [f for f in manifest["files"]
                          if not (f["kind"] == "section" and f["section"] == "causes")]
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))

@@ -98,7 +98,8 @@ def test_the_lambda_leaves_boto3_to_the_runtime(lambda_folder: Path) -> None:
 @pytest.mark.parametrize("name", ["skill/web", "skill/page", "skill/chat", "skill/understanding",
                                   "skill/listen.py", "skill/recognition.py",
                                   "skill/cli.py", "flask", "werkzeug",
-                                  "audio/mp3.py", "audio/build.py"])
+                                  "audio/sound", "audio/engines", "audio/build", "audio/plan.py",
+                                  "audio/pack.py"])
 def test_the_lambda_holds_nothing_lambda_does_not_run(lambda_folder: Path, name: str) -> None:
     assert not (lambda_folder / name).exists()
 

@@ -32,10 +32,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENTRY = PROJECT_ROOT / "skill" / "aws_lambda" / "handler.py"
 # The entry runs as a script to modulefinder, so its own packages are not imports it sees.
 ENTRY_PACKAGES = (PROJECT_ROOT / "skill" / "__init__.py", ENTRY.parent / "__init__.py")
-# audio.catalog reads a recording's length from its frames (audio.mp3) only when the
-# manifest lacks it; the build always records it, and audio.mp3 needs the encoder.
-NOT_SHIPPED = ("audio.mp3",)
-DATA_FILES = ("content/*.yaml", "content/sections/*.yaml", "audio/manifest.json")
+DATA_FILES = ("content/*.yaml", "content/sections/*.yaml", "audio/output/manifest.json")
 # What the Lambda entry imports from PyPI; their own dependencies follow.
 LAMBDA_REQUIREMENTS = ("ask-sdk-core", "ask-sdk-model", "ask-sdk-dynamodb-persistence-adapter")
 # The Lambda Python runtime has these (and the adapter's boto3 needs nothing else).
@@ -49,7 +46,7 @@ def _canonical(name: str) -> str:
 
 def project_modules() -> list[Path]:
     """The project's .py files the entry imports, directly or inside functions."""
-    finder = modulefinder.ModuleFinder(path=[str(PROJECT_ROOT)], excludes=list(NOT_SHIPPED))
+    finder = modulefinder.ModuleFinder(path=[str(PROJECT_ROOT)])
     finder.run_script(str(ENTRY))
     files = {Path(module.__file__).resolve() for module in finder.modules.values()
              if module.__file__ and Path(module.__file__).resolve().is_relative_to(PROJECT_ROOT)}

@@ -4,8 +4,10 @@ The page is plain server-rendered HTML that works with JavaScript off: every
 section's heading, summary, a native audio player, a download link and the
 transcript. ``static/speed.js`` only adds playback-speed buttons on top.
 
-/audio serves the built recordings from the audio directory (``AUDIO_DIR`` in
-the app config, the ``audio_dir`` keyword of create_app, default <project>/audio).
+/audio serves the built recordings from the audio output folder (``AUDIO_DIR`` in
+the app config, the ``audio_dir`` keyword of create_app, default audio/output/).
+It reads them through the manifest (audio/catalog.py) and makes feeds with
+audio/pack.py; nothing of the build or the speech engines is imported.
 Only files the manifest lists, and the three pack files, are served: the
 request path must equal one of those names exactly, so traversal tricks
 (``..``, ``%2e%2e``, absolute paths, backslashes, NUL) never reach the disk.
@@ -30,17 +32,9 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import NotFound, RequestedRangeNotSatisfiable
 
 from audio import pack
-from audio.build import ManifestError, current_episodes, text_hashes
-from audio.catalog import (
-    CONTENT_TYPES,
-    DEFAULT_AUDIO_DIR,
-    FEED_NAME,
-    PLAYLIST_NAME,
-    Catalog,
-    human_size,
-    load_catalog,
-    safe_name,
-)
+from audio.catalog import CONTENT_TYPES, Catalog, human_size, load_catalog, safe_name
+from audio.manifest import FEED_NAME, OUTPUT_DIR, PLAYLIST_NAME, ManifestError
+from audio.plan import text_hashes
 from content import guide
 
 log = logging.getLogger(__name__)
@@ -55,7 +49,7 @@ def _configure(state: BlueprintSetupState) -> None:
     chosen = state.options.get("audio_dir")
     if chosen is not None:
         state.app.config["AUDIO_DIR"] = Path(chosen)
-    state.app.config.setdefault("AUDIO_DIR", DEFAULT_AUDIO_DIR)
+    state.app.config.setdefault("AUDIO_DIR", OUTPUT_DIR)
     _warn_if_stale(Path(state.app.config["AUDIO_DIR"]))
     # The app's own /static route comes first and would look beside the app's module; the
     # page's files are the site's only static files, so that route serves them from here.
@@ -74,11 +68,11 @@ def _warn_if_stale(directory: Path) -> None:
 
 
 def _audio_dir() -> Path:
-    return Path(current_app.config.get("AUDIO_DIR") or DEFAULT_AUDIO_DIR)
+    return Path(current_app.config.get("AUDIO_DIR") or OUTPUT_DIR)
 
 
 def _catalog() -> Catalog:
-    """The audio directory's recordings, less those whose text the content has since changed."""
+    """The output folder's recordings, less those whose text the content has since changed."""
     return load_catalog(_audio_dir()).current_only(text_hashes(guide()))
 
 
@@ -111,7 +105,7 @@ def audio_file(name: str) -> Response:
 def _pack_on_request(name: str) -> Response:
     """The playlist or feed with absolute links under the address this request came to."""
     try:
-        episodes = current_episodes(_audio_dir(), guide())
+        episodes = pack.current_episodes(_audio_dir(), guide())
     except ManifestError:
         episodes = []  # as in the catalog: a broken manifest means nothing is built yet
     base_url = urljoin(request.url_root, "audio/")

@@ -6,8 +6,8 @@ exactly the MPEG-2 rates, so Piper's and espeak-ng's 22,050 Hz output is encoded
 as-is; anything else is resampled. :func:`inspect_mp3` reads every frame header
 itself (rather than trusting a tag library) so a bad file is caught at build
 time, not by a silent failure on a listener's Echo. :func:`encode_normalised`
-brings each recording to the podcast loudness (see audio/loudness.py) and checks
-it on the decoded MP3.
+brings each recording to the podcast loudness (see audio/sound/loudness.py) and
+checks it on the decoded MP3.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from dataclasses import dataclass
 
 import lameenc
 
-from audio import loudness
-from audio.engines import Speech
+from audio.sound import loudness
+from audio.sound.speech import Speech
 
 ALEXA_SAMPLE_RATES: frozenset[int] = frozenset({16000, 22050, 24000})
 ALEXA_BITRATE_KBPS = 48
 ALEXA_MAX_SECONDS = 240.0
-DEFAULT_TARGET_RATE = 24000  # used only when the source rate is not Alexa-valid
+# The guide's files: Piper's and espeak-ng's own rate (flite's 16 kHz is resampled to it).
+MP3_SAMPLE_RATE = 22050
+FALLBACK_MP3_SAMPLE_RATE = 24000  # encode_mp3's rate when the source rate is not Alexa-valid
 LAME_QUALITY = 2  # 0 best/slowest .. 9 worst/fastest; 2 is LAME's "high quality"
 
 
@@ -60,7 +62,7 @@ class Mp3Info:
 
 _VERSIONS = {0b00: "2.5", 0b10: "2", 0b11: "1"}
 _LAYERS = {0b01: 3, 0b10: 2, 0b11: 1}
-_SAMPLE_RATES = {
+_HEADER_SAMPLE_RATES = {  # by MPEG version, the frame header's rate index 0..2
     "1": (44100, 48000, 32000),
     "2": (22050, 24000, 16000),
     "2.5": (11025, 12000, 8000),
@@ -99,7 +101,7 @@ def _parse_header(header: bytes) -> _Frame | None:
         return None  # reserved values; index 0 is "free format", which nothing here makes
     mpeg1 = version == "1"
     bitrate = _BITRATES[(mpeg1, layer)][bitrate_index - 1]
-    sample_rate = _SAMPLE_RATES[version][rate_index]
+    sample_rate = _HEADER_SAMPLE_RATES[version][rate_index]
     padding = (b2 >> 1) & 1
     if layer == 1:
         length, samples = (12 * bitrate * 1000 // sample_rate + padding) * 4, 384
@@ -130,6 +132,11 @@ def _audio_end(data: bytes) -> int:
     if len(data) >= 128 and data[-128:-125] == b"TAG":
         return len(data) - 128
     return len(data)
+
+
+def strip_tags(data: bytes) -> bytes:
+    """The MPEG frames of a file without its ID3 tags: frames that can be joined to others'."""
+    return data[_id3v2_size(data):_audio_end(data)]
 
 
 def _walk_frames(data: bytes) -> list[_Frame]:
@@ -234,7 +241,7 @@ def _choose_rate(source_rate: int, target_rate: int | None) -> int:
         if target_rate not in ALEXA_SAMPLE_RATES:
             raise ValueError(f"target_rate must be one of {sorted(ALEXA_SAMPLE_RATES)}")
         return target_rate
-    return source_rate if source_rate in ALEXA_SAMPLE_RATES else DEFAULT_TARGET_RATE
+    return source_rate if source_rate in ALEXA_SAMPLE_RATES else FALLBACK_MP3_SAMPLE_RATE
 
 
 def _reusable_mp3(data: bytes, bitrate_kbps: int, target_rate: int | None) -> bool:
