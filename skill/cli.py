@@ -56,9 +56,12 @@ def cmd_model(args: argparse.Namespace) -> int:
 def problems() -> list[str]:
     """Everything `check` looks at, as sentences; empty when all is well."""
     from skill.publish.interaction_model import stale_files
+    from skill.understanding.own_words import check_asked
 
     found = [f"interaction model out of date: {p.name} (run: spasm-guide model)"
              for p in stale_files()]
+    if not found:
+        check_asked()  # a label the model lacks is a content error, named with its file
     try:
         from audio.build.check import check_audio
     except ImportError:

@@ -51,12 +51,12 @@ def test_returning_listener_is_offered_to_resume(returning: Conversation) -> Non
 
 def test_a_misheard_answer_to_the_offer_asks_again(returning: Conversation) -> None:
     returning.launch()
-    assert returning.say("banana bread").reprompt == resume_offer(CAUSES.id)
+    assert returning.say("vlorp qwzx").reprompt == resume_offer(CAUSES.id)
 
 
 def test_a_second_misheard_answer_names_the_answers(returning: Conversation) -> None:
     returning.launch()
-    returning.say("banana bread")
+    returning.say("vlorp qwzx")
     assert returning.say("zxqv blorp").reprompt == message("resume_yes_no")
 
 
@@ -248,7 +248,7 @@ def test_resume_with_nothing_started_says_so(launched: Conversation) -> None:
 
 def test_second_miss_in_a_row_suggests_the_closest_questions(launched: Conversation) -> None:
     launched.say("zxqv blorp")
-    turn = launched.say("zxqv operation wibble")
+    turn = launched.say("blorp surgery blorp blorp blorp")
     assert turn.text.startswith(message("misunderstood_again"))
     assert "is there surgery for it" in turn.reprompt
 

@@ -152,28 +152,35 @@ class Understander:
         self.samples = _expanded_samples(model, exact)
         self.literal: dict[str, Resolution] = {}
         self.resolution_of: dict[str, Resolution] = {}
+        self.phrasings_of: dict[str, list[tuple[frozenset[str], Resolution]]] = {}
         for text, resolution, outcome in zip(self.samples.texts, self.samples.resolutions,
                                              self.samples.outcomes, strict=True):
             self.literal.setdefault(text, resolution)
             self.resolution_of.setdefault(outcome, resolution)
+            self.phrasings_of.setdefault(outcome, []).append((frozenset(text.split()), resolution))
         self.vocabulary = _vocabulary(model)
         self.known_words = list(self.vocabulary)
         self.topic_ids = frozenset(topic.id for topic in guide().topics())
         self.writers = asked() if writers is None else writers
         check_outcomes(self.writers, set(self.resolution_of))
-        self.classifier = self.fit(self.writers)
+        texts, outcomes = self.training(self.writers)
+        self.learnt_words = frozenset(word for text in texts for word in text.split())
+        self.classifier = OutcomeClassifier(self.embedder.embed, texts, outcomes, tuning.ridge)
 
-    def fit(self, writers: tuple[Asked, ...], ridge: float | None = None) -> OutcomeClassifier:
-        """The classifier over the samples and these writers' phrasings (the tuning
-        bench fits it again without one writer, to measure on that writer)."""
+    def training(self, writers: tuple[Asked, ...]) -> tuple[list[str], list[str]]:
+        """The samples and these writers' phrasings, prepared, with their outcomes."""
         texts, outcomes = list(self.samples.texts), list(self.samples.outcomes)
         for writer in writers:
             for said, outcome in writer.phrasings:
                 if prepared := self.prepare(said):
                     texts.append(prepared)
                     outcomes.append(outcome)
-        return OutcomeClassifier(self.embedder.embed, texts, outcomes,
-                                 self.tuning.ridge if ridge is None else ridge)
+        return texts, outcomes
+
+    def fit(self, writers: tuple[Asked, ...], ridge: float) -> OutcomeClassifier:
+        """A classifier over other writers: the tuning bench fits one without each writer
+        in turn, to measure on that writer."""
+        return OutcomeClassifier(self.embedder.embed, *self.training(writers), ridge)
 
     def understand(self, text: str) -> Understanding:
         exact = self.exact.resolve(text)
@@ -191,7 +198,13 @@ class Understander:
             # "what does that mean": the glossary asks back; "what does florp mean": it
             # says it does not know the word, rather than guess from "what does ... mean".
             return Understanding(ANSWER, loose)
-        return self.decide(self.rank(said), loose)
+        ranked = self.rank(said)
+        if not self.learnt_words.intersection(said.split()):
+            # Not one word the guide was taught ("scalpel"): a classifier still picks
+            # something, so say plainly it is not covered, with the closest questions.
+            return Understanding(NOT_COVERED, Resolution(FALLBACK),
+                                 self.decide(ranked).near, ranked[0].score)
+        return self.decide(ranked, loose)
 
     def _knows_words_of(self, resolution: Resolution) -> bool:
         """Whether any word in its slots is one the guide's samples use."""
@@ -220,9 +233,19 @@ class Understander:
         scores = classifier.scores(said) * tuning.temperature
         likelihood = np.exp(scores - scores.max())
         likelihood /= likelihood.sum()
+        order = np.argsort(-likelihood)
+        best = classifier.outcomes[order[0]]
         return [Candidate(classifier.outcomes[i], float(likelihood[i]),
-                          self.resolution_of[classifier.outcomes[i]])
-                for i in np.argsort(-likelihood)]
+                          self.phrasing_like(said, best) if i == order[0]
+                          else self.resolution_of[classifier.outcomes[i]])
+                for i in order]
+
+    def phrasing_like(self, said: str, outcome: str) -> Resolution:
+        """Of the ways to ask for one outcome, the one whose words were said: "the first
+        section" reads the section from its title, "what is it" answers at once."""
+        words = frozenset(said.split())
+        shared = max(self.phrasings_of[outcome], key=lambda p: len(words & p[0]) / len(words | p[0]))
+        return shared[1]
 
     def decide(self, ranked: list[Candidate], loose: Resolution | None = None,
                tuning: Tuning | None = None) -> Understanding:
@@ -324,6 +347,13 @@ def _load_embedder() -> Any:
     from wordllama import WordLlama
 
     return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+
+
+def check_asked(model_file: Path = MODEL_FILE) -> None:
+    """How people have asked names only outcomes the model has (a ContentError if not),
+    checked without fitting anything: `spasm-guide check` runs it."""
+    model = json.loads(model_file.read_text(encoding="utf-8"))
+    check_outcomes(asked(), set(_expanded_samples(model, resolver(model_file)).outcomes))
 
 
 @cache
