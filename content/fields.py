@@ -60,6 +60,14 @@ class Fields:
     def mapping(self, key: str) -> Fields:
         return Fields(self.path, self.data.get(key), self._name(key))
 
+    def records(self, key: str, what: str) -> list[Fields]:
+        """A list of one or more mappings, each named by its place ("terms[2]")."""
+        items = self.data.get(key)
+        if not isinstance(items, list) or not items:
+            raise ContentError(self.path, self._name(key), f"must be a list of {what}")
+        return [Fields(self.path, item, f"{self._name(key)}[{index}]")
+                for index, item in enumerate(items, start=1)]
+
 
 def _display(path: Path) -> str:
     try:

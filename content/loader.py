@@ -80,13 +80,8 @@ def _load_section(path: Path, subjects: tuple[str, ...]) -> Section:
 
 
 def _load_glossary(path: Path) -> tuple[GlossaryEntry, ...]:
-    fields = Fields(path, _read_yaml(path))
-    terms = fields.data.get("terms")
-    if not isinstance(terms, list) or not terms:
-        raise ContentError(path, "terms", "must be a list of words with their meanings")
     entries = []
-    for index, raw in enumerate(terms, start=1):
-        entry = Fields(path, raw, f"terms[{index}]")
+    for entry in Fields(path, _read_yaml(path)).records("terms", "words with their meanings"):
         entries.append(GlossaryEntry(
             term=entry.text("term"),
             synonyms=entry.texts("synonyms", required=False),

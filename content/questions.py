@@ -26,6 +26,11 @@ def camel(identifier: str) -> str:
     return "".join(part.capitalize() for part in identifier.split("_"))
 
 
+def intent_name(prefix: str, identifier: str) -> str:
+    """('Answer', 'who_to_see') -> 'AnswerWhoToSeeIntent'."""
+    return f"{prefix}{camel(identifier)}Intent"
+
+
 @dataclass(frozen=True)
 class Answer:
     """A specific question's own short answer, and the offer of more after it."""
@@ -38,9 +43,7 @@ class Answer:
     more_section: str  # id of the section whose page "yes" reads
     more_page: int  # 0-based
 
-    @property
-    def intent_name(self) -> str:
-        return f"Answer{camel(self.id)}Intent"
+    intent_name = property(lambda self: intent_name("Answer", self.id))
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,7 @@ class NotCovered:
     questions: tuple[str, ...]
     instead: tuple[str, ...]  # answer or section ids
 
-    @property
-    def intent_name(self) -> str:
-        return f"{NOT_COVERED_PREFIX}{camel(self.id)}Intent"
+    intent_name = property(lambda self: intent_name(NOT_COVERED_PREFIX, self.id))
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,8 @@ def _more(path: Path, field: str, more: Any, section_id: str, page_count: int) -
 def load_scope(path: Path, data: Any, subjects: tuple[str, ...]) -> Scope:
     fields = Fields(path, data)
     covered = fields.mapping("not_covered")
-    groups_raw = covered.data.get("groups")
-    if not isinstance(groups_raw, list) or not groups_raw:
-        raise ContentError(path, "not_covered.groups", "must be a list of groups of questions")
     groups = []
-    for index, item in enumerate(groups_raw, start=1):
-        group = Fields(path, item, f"not_covered.groups[{index}]")
+    for group in covered.records("groups", "groups of questions"):
         groups.append(NotCovered(id=group.identifier("id"),
                                  questions=questions(path, group, "questions", subjects)[0],
                                  instead=_two(path, group, "instead")))
