@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from content import slot_names
+import content.slot_names as slot_names
 from content.fields import CONTENT_DIR, ContentError, Fields, _read_yaml
 from content.parts import MESSAGE_FIELDS, GlossaryEntry, Guide, IntentPhrases, Section
 from content.questions import (
