@@ -60,7 +60,6 @@ from audio.sound.mp3 import decode_mp3
 from skill.engine.builder import build_skill
 from skill.engine.conversation import Conversation
 from skill.engine.storage import SQLiteAdapter
-from skill.listen import DEFAULT_KEYWORD, choose_engine, live_blocks, sentences, speaking_rate
 from skill.recognition import (
     KEYWORD_THRESHOLD,
     REJECT_WEIGHT,
@@ -71,6 +70,9 @@ from skill.recognition import (
 )
 from skill.understanding.own_words import ANSWER
 from skill.understanding.resolver import resolver
+from skill.voice.cli import DEFAULT_KEYWORD, choose_engine
+from skill.voice.devices import live_blocks
+from skill.voice.session import sentences
 
 # Questions, position, speed, paging and leaving: 11 + 9 + 8 + 6 + 6 = 40 phrases.
 INTENTS = ("ReadCausesIntent", "WhereAmIIntent", "SlowerIntent", "AMAZON.NextIntent",
@@ -126,7 +128,7 @@ def run_voice(name: str, engine: Engine, rate: float, reply: Engine, recognizer:
         answered = time.perf_counter()
         first = sentences(turn.text) if turn else []
         if first and turn:
-            reply.synthesize(first[0], speaking_rate(turn.ssml))
+            reply.synthesize(first[0], turn.speed)
         spoken = time.perf_counter()
         result.total += 1
         if heard.resolution.intent == intent:

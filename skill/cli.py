@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register(commands)
-    from skill.listen import register as register_listen
+    from skill.voice.cli import register as register_listen
     register_listen(commands)
     return parser
 

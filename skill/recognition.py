@@ -14,7 +14,7 @@ Every utterance is decoded twice by PocketSphinx, and the two are weighed:
 :meth:`Recognizer.decide` keeps the grammar's phrase unless the open pass is sure
 of something else; otherwise the open pass's understanding, in its three bands.
 When neither is usable the utterance is not caught: the listener hears so and
-nothing in the conversation changes (skill/listen.py). bench/voice.py measures it.
+nothing in the conversation changes (skill/voice/). bench/voice.py measures it.
 
 Words the bundled dictionary lacks get a pronunciation from
 :data:`PRONUNCIATIONS`; phrases with any other unknown word are left out of the
@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from skill.understanding import RECOGNITION_SAMPLE_RATE
 from skill.understanding.own_words import (
     ANSWER,
     CONFIRM,
@@ -47,7 +48,8 @@ from skill.understanding.resolver import FALLBACK, Resolution, Resolver, resolve
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000  # what the en-US acoustic model was trained on
+SAMPLE_RATE = RECOGNITION_SAMPLE_RATE
+
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
             "tenth")

@@ -15,9 +15,9 @@ import yaml
 
 from content import guide
 from skill import cli
-from skill.listen import write_wav
 from skill.recognition import other_subjects, phrases
 from skill.understanding.resolver import resolver
+from skill.voice.wav import write_wav
 
 pytest.importorskip("pocketsphinx")
 

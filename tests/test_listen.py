@@ -24,28 +24,7 @@ from audio.manifest import FILES_DIR, OUTPUT_DIR
 from audio.sound.mp3 import decode_mp3
 from content import guide
 from skill import cli
-from skill.engine.conversation import Turn
-from skill.listen import (
-    DEFAULT_KEYWORD,
-    INSTALL_HINT,
-    NO_DEVICE,
-    PUSH_TO_TALK_INSTRUCTIONS,
-    RECOGNITION_HINT,
-    STREAM_SECONDS,
-    UTTERANCE_SECONDS,
-    Microphone,
-    Session,
-    Voice,
-    commands_after_keyword,
-    earcon,
-    hands_free_instructions,
-    live_blocks,
-    read_wav,
-    read_wavs,
-    sentences,
-    speaking_rate,
-    write_wav,
-)
+from skill.engine.reply import Reply
 from skill.recognition import (
     KEYWORD_THRESHOLD,
     PRONUNCIATIONS,
@@ -57,6 +36,15 @@ from skill.recognition import (
     to_model_rate,
 )
 from skill.understanding.resolver import FALLBACK, resolver
+from skill.voice.cli import DEFAULT_KEYWORD, INSTALL_HINT, NO_DEVICE, RECOGNITION_HINT
+from skill.voice.devices import Microphone, commands_after_keyword, earcon, live_blocks
+from skill.voice.session import (
+    PUSH_TO_TALK_INSTRUCTIONS,
+    ReplySynthesizer,
+    SpokenConversation,
+    hands_free_instructions,
+)
+from skill.voice.wav import STREAM_SECONDS, UTTERANCE_SECONDS, read_wav, read_wavs, write_wav
 
 pytest.importorskip("pocketsphinx")
 
@@ -161,7 +149,7 @@ def test_what_is_not_caught_is_said_and_changes_nothing(recognizer: Recognizer, 
     """Silence never reaches the skill: the listener hears so, and the saved place, the
     speed and the open question stay as they were."""
     out = io.StringIO()
-    session = Session(conversation, recognizer, Voice(FakeEngine()), out=out)
+    session = SpokenConversation(conversation, recognizer, ReplySynthesizer(FakeEngine()), out=out)
     session.start()
     for text in ("slower", "what causes it"):
         session.respond(recognizer.decide(recognizer.judge(text), text))
@@ -210,22 +198,16 @@ class FakeEngine:
         return Speech(samples=b"\x01\x00" * 160, sample_rate=SAMPLE_RATE)
 
 
-def test_speaking_rate_follows_the_prosody() -> None:
-    assert speaking_rate('<speak><prosody rate="85%">Hi.</prosody></speak>') == 0.85
-    assert speaking_rate("<speak>Hi.</speak>") == 1.0
-    assert sentences("One. Two? Three") == ["One.", "Two?", "Three"]
-
-
 def test_slower_reaches_the_voice(conversation) -> None:
     engine = FakeEngine()
-    voice = Voice(engine)
+    voice = ReplySynthesizer(engine)
     conversation.launch()
     turn = conversation.say("slower")
     assert 'rate="85%"' in turn.ssml
     voice.whole(turn)
     list(voice.by_sentence(turn))
     assert {rate for _, rate in engine.calls} == {0.85}
-    assert voice.whole(Turn(text="", reprompt="", ssml="", ended=True)) is None
+    assert voice.whole(Reply()) is None
 
 
 def test_earcon_is_a_short_beep() -> None:
@@ -450,7 +432,7 @@ def test_push_to_talk_with_fake_devices(monkeypatch: pytest.MonkeyPatch, recogni
     monkeypatch.setattr("builtins.input", lambda prompt="": next(presses))
     out, speaker = io.StringIO(), FakeSpeaker()
     engine = FakeEngine()
-    session = Session(conversation, recognizer, Voice(engine), out=out)
+    session = SpokenConversation(conversation, recognizer, ReplySynthesizer(engine), out=out)
     assert session.run_push_to_talk(FakeMicrophone(said), speaker) == 0
     transcript = out.getvalue()
     assert "you: where am i" in transcript and "you: stop" in transcript
@@ -464,7 +446,7 @@ def test_push_to_talk_speaks_its_instructions_after_the_welcome(
         monkeypatch: pytest.MonkeyPatch, recognizer: Recognizer, conversation) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt="": (_ for _ in ()).throw(EOFError))
     engine = FakeEngine()
-    session = Session(conversation, recognizer, Voice(engine), out=io.StringIO())
+    session = SpokenConversation(conversation, recognizer, ReplySynthesizer(engine), out=io.StringIO())
     assert session.run_push_to_talk(FakeMicrophone([]), FakeSpeaker()) == 0
     spoken = [text for text, _rate in engine.calls]
     assert spoken[-1] == PUSH_TO_TALK_INSTRUCTIONS
@@ -481,7 +463,8 @@ class InterruptedRecognizer:
 
 
 def test_ctrl_c_during_input_recognition_still_ends_the_session(conversation) -> None:
-    session = Session(conversation, InterruptedRecognizer(), Voice(FakeEngine()), out=io.StringIO())
+    session = SpokenConversation(conversation, InterruptedRecognizer(), ReplySynthesizer(FakeEngine()),
+                                 out=io.StringIO())
     with pytest.raises(KeyboardInterrupt):  # cli.main turns it into exit 130
         session.run_files([(np.zeros(SAMPLE_RATE, dtype=np.int16), SAMPLE_RATE)])
     assert not conversation.open
@@ -496,7 +479,7 @@ class InterruptedSpeaker:
 
 def test_ctrl_c_during_the_welcome_still_ends_the_session(recognizer: Recognizer,
                                                           conversation) -> None:
-    session = Session(conversation, recognizer, Voice(FakeEngine()), out=io.StringIO())
+    session = SpokenConversation(conversation, recognizer, ReplySynthesizer(FakeEngine()), out=io.StringIO())
     assert session.run_push_to_talk(FakeMicrophone([]), InterruptedSpeaker()) == 0
     assert not conversation.open
 
@@ -507,7 +490,8 @@ def test_hands_free_with_fake_devices(recognizer: Recognizer, piper, conversatio
     stream = np.concatenate([hiss[:8000], at_model_rate(piper, DEFAULT_KEYWORD), hiss[:12800],
                              at_model_rate(piper, "list the sections"), hiss, hiss]).tobytes()
     out, speaker, engine = io.StringIO(), FakeSpeaker(), FakeEngine()
-    session = Session(conversation, Recognizer(keyword=DEFAULT_KEYWORD), Voice(engine), out=out)
+    session = SpokenConversation(conversation, Recognizer(keyword=DEFAULT_KEYWORD),
+                                 ReplySynthesizer(engine), out=out)
     assert session.run_hands_free(FakeMicrophone([stream]), speaker, DEFAULT_KEYWORD) == 0
     instructions = hands_free_instructions(DEFAULT_KEYWORD)
     assert out.getvalue().startswith(f"Listening. {instructions}")  # printed

@@ -22,8 +22,6 @@ from skill.understanding.own_words import ANSWER, CONFIRM, Understander, Underst
 from skill.understanding.resolver import FALLBACK, Resolution, Slot
 
 APPLICATION_ID = "amzn1.ask.skill.local-conversation"
-# The old name of Reply, kept only until skill/listen.py imports Reply (issue 17).
-Turn = Reply
 
 
 class Conversation:
