@@ -1,47 +1,53 @@
 """Offline speech recognition: hear what was said, and do not act on what was not.
 
-Every utterance is decoded twice by PocketSphinx, and the two are weighed:
+Every utterance goes to PocketSphinx, in up to three passes, and they are weighed:
 
 - the grammar pass: a JSGF grammar generated from the resolver's own phrases
   (every literal sample, Alexa's built-in phrases, every slot sample with each
-  slot value and synonym; the condition named as "it" or "hemifacial spasm" only),
-  with a garbage loop of single phones beside it, so speech that is no phrase can
-  come out as garbage instead of the nearest phrase;
-- the open pass: PocketSphinx's bundled English language model, with the guide's
-  own words added to its dictionary and weighted in, whose text goes through the
-  same tolerant resolver as typed chat (skill/understanding.py).
+  slot value and synonym; the condition named as "it" or "hemifacial spasm" only);
+- the phone loop: any string of English phones, the best the sound can be fitted,
+  against which the grammar's phrase is measured (:func:`fit`): a phrase forced
+  onto speech that is no phrase fits it worse;
+- the open pass: a language model of the guide's own sentences, generated from the
+  content at start-up and mixed with common English (skill/understanding/
+  language_model.py), whose text goes through the same tolerant resolver as typed
+  chat (skill/understanding/own_words.py), with its three bands.
 
-:meth:`Recognizer.decide` keeps the grammar's phrase unless the open pass is sure
-of something else; otherwise the open pass's understanding, in its three bands.
-When neither is usable the utterance is not caught: the listener hears so and
-nothing in the conversation changes (skill/voice/). bench/voice.py measures it.
+:meth:`Recognizer.decide` keeps a short phrase (a command) and a phrase that fits
+well; otherwise the open pass's answer; then a phrase that fits passably; then the
+open pass's "did you mean". When none is usable the utterance is not caught: the
+listener hears so and nothing in the conversation changes (skill/voice/).
+bench/voice.py measures it; tests/eval/spoken_dev.yaml is what it was tuned on.
 
 Words the bundled dictionary lacks get a pronunciation from
 :data:`PRONUNCIATIONS`; phrases with any other unknown word are left out of the
-grammar (and logged), because PocketSphinx refuses a grammar with unknown words.
+grammar and the language model (and logged), because PocketSphinx refuses a grammar
+with unknown words.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
+import math
 import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from skill.understanding import RECOGNITION_SAMPLE_RATE
+from skill.understanding import RECOGNITION_SAMPLE_RATE, language_model
 from skill.understanding.own_words import (
     ANSWER,
     CONFIRM,
     Understander,
     Understanding,
-    outcome_of,
     understander,
 )
 from skill.understanding.resolver import FALLBACK, Resolution, Resolver, resolver
@@ -70,8 +76,6 @@ GARBAGE_PREFIX = "gb_"
 # Garbage weight for --hands-free: out-of-grammar speech is usually rejected and
 # natural voices lose little; robotic espeak-ng loses a lot (see bench/voice.py).
 REJECT_WEIGHT = 1e-10
-# Runner-up hypotheses looked at when the best one is not a whole phrase.
-NBEST = 20
 # Keyword spotting threshold for --hands-free: lower wakes more easily (and falsely).
 # Chosen for the default keyword, "hey guide" (bench/voice.py): at 1e-15 Piper's 8
 # utterances with it woke it 8/8 quiet and 7-8/8 in noise, no false wakes in 2.6 min
@@ -91,19 +95,23 @@ KEYWORD_THRESHOLD = 1e-15
 # spasm", "the spasms", ...) are heard by the open pass. A grammar with all six names
 # is about three times larger and took over a second a question (bench/voice.py).
 GRAMMAR_SUBJECTS = ("it", "hemifacial spasm")
-# How likely the open pass finds each guide word its language model lacks, against a
-# word of average frequency (1.0); see bench/voice.py --open-weight.
-OPEN_WORD_WEIGHT = 1.0
-# The open pass's search: narrower beams and a single pass (no flat-lexicon rescoring,
-# no lattice), which keeps it near a fifth of a second an utterance.
-OPEN_SEARCH = {"maxhmmpf": 3000, "beam": 1e-35, "pbeam": 1e-35, "wbeam": 1e-25,
-               "fwdflat": False, "bestpath": False}
-# How sure the open pass's understanding must be to overrule a phrase of the grammar
-# (a likelihood from the resolver's classifier, which is often near 1 for what it knows).
-OVERRULE = 0.99
-# A grammar phrase of LONG_PHRASE words or more stands only when the open pass heard at
-# least this share of its words: a long phrase forced onto other speech shares few.
-CORROBORATE, LONG_PHRASE = 0.0, 4
+# The open pass: a language model of the guide's own sentences (skill/understanding/
+# language_model.py) whose single words are mixed with the bundled model's GENERAL_WORDS
+# commonest, at GENERAL_SHARE, so that other English can be heard as such. Its search
+# is PocketSphinx's default beams in one pass (no flat-lexicon rescoring, no lattice).
+GENERAL_WORDS, GENERAL_SHARE = 20_000, 0.05
+OPEN_SEARCH = {"fwdflat": False, "bestpath": False}
+# The grammar pass is one pass too: its acoustic scores are then comparable with the
+# phone loop's, and no lattice is built.
+GRAMMAR_OPTIONS = {"fwdflat": False, "bestpath": False}
+# How well the grammar's phrase fits the sound, against the best any string of phones
+# does (the phone loop): the mean per frame of speech of the natural log of PocketSphinx's
+# segment acoustic scores, phrase minus phone loop (its scores are scaled, so these are
+# small numbers); see :func:`fit`. A phrase forced onto speech it is not fits worse. A
+# short phrase (fewer than SHORT_PHRASE words: a command) stands; a longer one at
+# SURE_FIT or better; below that the open pass's answer wins when it has one, and the
+# phrase is taken only down to FLOOR_FIT. Chosen on tests/eval/spoken_dev.yaml.
+SURE_FIT, FLOOR_FIT, SHORT_PHRASE = -1.0e-3, -3.0e-3, 4
 
 # ARPAbet for the guide's words that CMUdict lacks (the bundled dictionary).
 PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
@@ -371,21 +379,54 @@ def _add_pronunciations(decoder: Any, garbage: bool = False) -> list[str]:
     return added
 
 
-def open_decoder(weight: float = OPEN_WORD_WEIGHT) -> Any:
-    """PocketSphinx with its bundled English language model, which also knows the guide's
-    words: each one it lacked is added as likely as a word of average frequency times
-    ``weight``."""
+def general_words(count: int = GENERAL_WORDS) -> dict[str, float]:
+    """The ``count`` commonest words of PocketSphinx's bundled English model that its
+    dictionary can say, with their single-word probabilities."""
+    from pocketsphinx import LogMath, NGramModel, get_model_path
+
+    model = NGramModel.readfile(get_model_path("en-us/en-us.lm.bin"))
+    logmath = LogMath()  # the base NGramModel.readfile reads with
+    unknown = model.prob(["<UNK>"])
+    found: dict[str, float] = {}
+    with open(get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as dictionary:
+        for line in dictionary:
+            word = line.split(" ", 1)[0]
+            if "(" not in word and (score := model.prob([word])) > unknown:
+                found[word] = logmath.exp(score)
+    return dict(sorted(found.items(), key=lambda item: -item[1])[:count])
+
+
+@cache
+def open_model(sentences: tuple[str, ...]) -> str:
+    """The open pass's language model (ARPA text): the guide's sentences, with general
+    English at GENERAL_SHARE. Built once a process, from the content as it is."""
+    return language_model.build(sentences, general_words(), GENERAL_SHARE).arpa()
+
+
+def open_decoder(understand: Resolver) -> Any:
+    """PocketSphinx with a language model of every phrase the resolver understands (the
+    condition under all its names), mixed with general English; see :func:`open_model`."""
     from pocketsphinx import Decoder
 
-    decoder = Decoder(logfn=os.devnull, **OPEN_SEARCH)
-    model = decoder.get_lm()
-    for word in PRONUNCIATIONS:
-        if decoder.lookup_word(word) is None:
-            model.add_word(word, weight)
+    decoder = Decoder(lm=None, logfn=os.devnull, **OPEN_SEARCH)
     _add_pronunciations(decoder)
-    decoder.add_lm(OPEN_SEARCH_NAME, model)
+    sayable = tuple(phrase for phrase in phrases(understand)
+                    if all(decoder.lookup_word(word) is not None for word in phrase.split()))
+    with tempfile.TemporaryDirectory() as folder:  # PocketSphinx reads models from files
+        path = Path(folder) / "guide.arpa"
+        path.write_text(open_model(sayable), encoding="utf-8")
+        decoder.add_lm_file(OPEN_SEARCH_NAME, str(path))
     decoder.activate_search(OPEN_SEARCH_NAME)
     return decoder
+
+
+def phone_loop() -> Any:
+    """PocketSphinx's phone recogniser: the best fit any string of English phones gives,
+    the yardstick for how well the grammar's phrase fits (:func:`fit`)."""
+    from pocketsphinx import Decoder, get_model_path
+
+    return Decoder(logfn=os.devnull, allphone=get_model_path("en-us/en-us-phone.lm.bin"),
+                   lw=2.0, beam=1e-20, pbeam=1e-20, **GRAMMAR_OPTIONS)
 
 
 def _decode(decoder: Any, raw: bytes) -> str:
@@ -397,13 +438,54 @@ def _decode(decoder: Any, raw: bytes) -> str:
     return _words(hypothesis.hypstr) if hypothesis else ""
 
 
+@dataclass(frozen=True)
+class _Span:
+    """One word (or phone) of a hypothesis: its frames, first and last, and the natural
+    log of its acoustic score."""
+
+    first: int
+    last: int
+    score: float
+
+    @property
+    def frames(self) -> int:
+        return self.last - self.first + 1
+
+
+def _spans(decoder: Any, fillers: bool = True) -> list[_Span]:
+    """The last hypothesis's words (with ``fillers``, silences and noises too)."""
+    return [_Span(segment.start_frame, segment.end_frame,
+                  math.log(max(segment.ascore, sys.float_info.min)))
+            for segment in (decoder.seg() or ())
+            if fillers or not _is_filler(segment.word)]
+
+
+def _is_filler(word: str) -> bool:
+    return word in ("<s>", "</s>", "<sil>", "SIL") or word.startswith(("[", "+"))
+
+
+def _score_between(spans: list[_Span], first: int, last: int) -> float:
+    """The acoustic log score of frames ``first`` to ``last``, each span counting for the
+    share of its frames that fall between them."""
+    return sum(span.score * (min(last, span.last) - max(first, span.first) + 1) / span.frames
+               for span in spans if min(last, span.last) >= max(first, span.first))
+
+
+def fit(grammar: Any, phones: Any) -> float:
+    """How well the grammar's words fit the sound against the phone loop's best: over the
+    frames of the words (silences left out), the difference of their acoustic log scores,
+    per frame (0: as well as any string of phones; lower is worse)."""
+    words = _spans(grammar, fillers=False)
+    loop = _spans(phones)
+    frames = sum(word.frames for word in words)
+    if not frames:
+        return -math.inf
+    return sum(word.score - _score_between(loop, word.first, word.last) for word in words) / frames
+
+
 def _words(text: str) -> str:
     """'causes(2) it' -> 'causes it'."""
     return " ".join(re.sub(r"\(\d+\)", "", text).split())
-
-
-def _outcome(understanding: Understanding | None) -> str:
-    return outcome_of(understanding.resolution) if understanding else ""
 
 
 GRAMMAR_PASS, OPEN_PASS = "grammar", "open"
@@ -419,10 +501,21 @@ class Heard:
     heard_by: str = ""  # GRAMMAR_PASS or OPEN_PASS, when understood
     understanding: Understanding | None = None  # the tolerant resolver's, with its band
     open_text: str = ""  # what the open pass heard, for logs and the bench
+    fit: float | None = None  # the grammar phrase's fit (see :func:`fit`), when measured
 
     @property
     def understood(self) -> bool:
         return bool(self.text)
+
+
+def _short(heard: Heard) -> bool:
+    """A command, said in a word or two."""
+    return len(heard.text.split()) < SHORT_PHRASE
+
+
+def _fitness(heard: Heard) -> float:
+    """The phrase's fit; one never measured (no open pass) counts as perfect."""
+    return 0.0 if heard.fit is None else heard.fit
 
 
 @cache
@@ -436,16 +529,12 @@ class Recognizer:
     def __init__(self, understand: Resolver | None = None, keyword: str | None = None,
                  keyword_threshold: float = KEYWORD_THRESHOLD, reject: float | None = None,
                  open_pass: bool = True, tolerant: Understander | None = None,
-                 open_weight: float = OPEN_WORD_WEIGHT, overrule: float = OVERRULE,
-                 corroborate: float = CORROBORATE, **options: object) -> None:
+                 **options: object) -> None:
         from pocketsphinx import Decoder
 
         self.understand = understand or resolver()
-        if reject:
-            # No lattice: with the garbage loop it grows huge and takes seconds to search,
-            # and the runner-ups it would give are not wanted (see recognise).
-            options.setdefault("bestpath", False)
-        self.decoder = Decoder(lm=None, logfn=os.devnull, kws_threshold=keyword_threshold, **options)
+        self.decoder = Decoder(lm=None, logfn=os.devnull, kws_threshold=keyword_threshold,
+                               **{**GRAMMAR_OPTIONS, **options})
         _add_pronunciations(self.decoder, garbage=True)
         leave_out = other_subjects()
         known = {word for phrase in phrases(self.understand, leave_out) for word in phrase.split()
@@ -454,7 +543,6 @@ class Recognizer:
         for phrase in dropped:
             log.info("recognition: left out (word not in the dictionary): %s", phrase)
         self.dropped = dropped
-        self.rejecting = bool(reject)
         self.grammar = grammar
         self.decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar)
         self.keyword = keyword
@@ -464,9 +552,16 @@ class Recognizer:
                 raise ValueError(f"keyword word(s) not in the dictionary: {', '.join(missing)}")
             self.decoder.add_keyphrase(KEYWORD_SEARCH, keyword.lower())
         self.decoder.activate_search(GRAMMAR_SEARCH)
-        self.open = open_decoder(open_weight) if open_pass else None
+        self.open = open_decoder(self.understand) if open_pass else None
+        self.phones = phone_loop() if open_pass else None
         self.tolerant = (tolerant or understander()) if open_pass else None
-        self.overrule, self.corroborate = overrule, corroborate
+
+    def reset(self) -> None:
+        """Forget the noise levels learnt from earlier utterances (live CMN), so that what
+        is heard next does not depend on what was heard before: for tests and the bench."""
+        for decoder in (self.decoder, self.open, self.phones):
+            if decoder is not None:
+                decoder.reinit_feat()
 
     def recognise(self, samples: np.ndarray | bytes, sample_rate: int = SAMPLE_RATE) -> Heard:
         """Decode one whole utterance with both passes and decide what was heard."""
@@ -475,54 +570,53 @@ class Recognizer:
             return Heard("", _not_heard())
         raw = with_comfort_noise(audio)
         grammar = self._grammar_pass(raw)
-        if self.open is None:
-            return grammar
+        if self.open is None or self.phones is None:
+            return self._grammar(grammar, "") if grammar.understood else grammar
+        if grammar.understood and not _short(grammar):  # how well does it fit? (phone loop)
+            _decode(self.phones, raw)
+            grammar = dataclasses.replace(grammar, fit=fit(self.decoder, self.phones))
+        if self._stands(grammar):  # the open pass would change nothing
+            return self._grammar(grammar, "")
         return self.decide(grammar, _decode(self.open, raw))
 
     def _grammar_pass(self, raw: bytes) -> Heard:
         if self.decoder.current_search() != GRAMMAR_SEARCH:
             self.decoder.activate_search(GRAMMAR_SEARCH)
-        hypothesis = _decode(self.decoder, raw)
-        best = self.judge(hypothesis)
-        if best.understood or not hypothesis or self.rejecting:
-            return best
-        # The best path stopped short of a whole phrase: a close runner-up may be one.
-        # (Not with the garbage loop: its lattices are huge, and a miss is what it is for.)
-        for candidate in itertools.islice(self.decoder.nbest(), NBEST):
-            if candidate is None:
-                continue
-            heard = self.judge(candidate.hypstr)
-            if heard.understood:
-                return dataclasses.replace(heard, raw=best.raw)
-        return best
+        return self.judge(_decode(self.decoder, raw))
 
     def decide(self, grammar: Heard, open_text: str) -> Heard:
-        """Weigh the grammar's phrase against the open pass's understanding.
+        """Weigh the grammar's phrase, by how well it fits the sound, against the open pass.
 
-        The grammar's phrase stands (see :meth:`_stands`); without one, the open pass's
-        answer or "did you mean" is taken; anything else is not caught.
+        A short phrase or one that fits well stands; then the open pass's answer; then a
+        phrase that fits passably; then the open pass's "did you mean"; anything else is not
+        caught. A phrase with no measured fit stands.
         """
         assert self.tolerant is not None
+        if self._stands(grammar):
+            return self._grammar(grammar, open_text)
         heard = self.tolerant.understand(open_text) if open_text else None
-        if grammar.understood and self._stands(grammar.text, open_text, heard):
-            said = self.tolerant.understand(grammar.text)
-            return dataclasses.replace(grammar, understanding=said, open_text=open_text)
-        if heard is not None and heard.band in (ANSWER, CONFIRM):
-            return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text)
-        return Heard("", _not_heard(), grammar.raw, open_text=open_text)
+        if heard is not None and heard.band == ANSWER:
+            return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text,
+                         grammar.fit)
+        if grammar.understood and _fitness(grammar) >= FLOOR_FIT:
+            return self._grammar(grammar, open_text)
+        if heard is not None and heard.band == CONFIRM:
+            return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text,
+                         grammar.fit)
+        return Heard("", _not_heard(), grammar.raw, open_text=open_text, fit=grammar.fit)
 
-    def _stands(self, phrase: str, open_text: str, heard: Understanding | None) -> bool:
-        """A short phrase (a command) always stands: there the grammar is at its best and
-        the open pass at its worst. A long one needs the open pass to have heard enough of
-        its words, and not to be sure of another outcome."""
-        words = phrase.split()
-        if len(words) < LONG_PHRASE:
-            return True
-        heard_words = set(open_text.split())
-        if sum(word in heard_words for word in words) / len(words) < self.corroborate:
-            return False
-        sure = heard is not None and heard.band == ANSWER and heard.score >= self.overrule
-        return not (sure and _outcome(heard) != _outcome(self.tolerant.understand(phrase)))
+    @staticmethod
+    def _stands(grammar: Heard) -> bool:
+        """A short phrase (a command: there the grammar is at its best, the open pass at its
+        worst, and a robotic voice fits the phone loop far better than any word), or one
+        that fits well."""
+        return grammar.understood and (_short(grammar) or _fitness(grammar) >= SURE_FIT)
+
+    def _grammar(self, grammar: Heard, open_text: str) -> Heard:
+        """The grammar's phrase, with its understanding (exact without the open pass)."""
+        said = (self.tolerant.understand(grammar.text) if self.tolerant is not None
+                else Understanding(ANSWER, grammar.resolution))
+        return dataclasses.replace(grammar, understanding=said, open_text=open_text)
 
     def judge(self, text: str) -> Heard:
         """Keep a hypothesis only when it is a whole phrase the skill understands.

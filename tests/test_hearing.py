@@ -7,21 +7,36 @@ for the open pass. One `listen --input` run hears all five, once for the module.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from content import guide
 from skill import cli
-from skill.recognition import other_subjects, phrases
+from skill.recognition import (
+    FLOOR_FIT,
+    GRAMMAR_PASS,
+    OPEN_PASS,
+    SHORT_PHRASE,
+    SURE_FIT,
+    Heard,
+    Recognizer,
+    fit,
+    other_subjects,
+    phrases,
+)
 from skill.understanding.resolver import resolver
 from skill.voice.wav import write_wav
 
 pytest.importorskip("pocketsphinx")
 
 SPOKEN_SET = Path(__file__).resolve().parent / "eval" / "spoken.yaml"
+DEV_SET = SPOKEN_SET.with_name("spoken_dev.yaml")
 ANSWERED = {"how is hemifacial spasm treated": "how is it treated",
             "which doctor should I see": "who should I see",
             "what are the signs of hemifacial spasm": "what are the symptoms"}
@@ -68,9 +83,14 @@ def test_speech_the_guide_does_not_cover_is_not_acted_on(said: str,
 # ------------------------------------------------------------ the spoken evaluation set
 
 
-@pytest.fixture(scope="module")
-def spoken() -> dict[str, list[dict[str, str]]]:
-    return yaml.safe_load(SPOKEN_SET.read_text(encoding="utf-8"))
+def load(path: Path) -> dict[str, list[dict[str, str]]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=[SPOKEN_SET, DEV_SET], ids=["measure", "dev"])
+def spoken(request: pytest.FixtureRequest) -> dict[str, list[dict[str, str]]]:
+    """The measurement set, and the development set the recogniser was tuned on."""
+    return load(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +112,62 @@ def test_other_phrasings_are_not_samples(group: str, spoken) -> None:
     """Out of the grammar and out of the content: they measure what it was not taught."""
     samples = set(phrases(resolver()))
     assert [p["said"] for p in spoken[group] if p["said"] in samples] == []
+
+
+def test_the_development_set_does_not_copy_the_measurement_set() -> None:
+    measured = {p["said"] for group in load(SPOKEN_SET).values() for p in group}
+    assert [p["said"] for group in load(DEV_SET).values() for p in group if p["said"] in measured] == []
+
+
+# ------------------------------------------------------- weighing the two passes
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer()
+
+
+def grammar_heard(recognizer: Recognizer, phrase: str, fitness: float) -> Heard:
+    return dataclasses.replace(recognizer.judge(phrase), fit=fitness)
+
+
+LONG = "what are the symptoms"  # a question of SHORT_PHRASE words: it must fit to stand
+
+
+def test_a_short_command_stands_however_it_fits(recognizer: Recognizer) -> None:
+    heard = recognizer.decide(grammar_heard(recognizer, "next", -1.0), "how is it treated")
+    assert (heard.heard_by, heard.text) == (GRAMMAR_PASS, "next")
+
+
+def test_a_phrase_that_fits_well_stands_against_the_open_pass(recognizer: Recognizer) -> None:
+    assert len(LONG.split()) >= SHORT_PHRASE
+    heard = recognizer.decide(grammar_heard(recognizer, LONG, SURE_FIT), "how is it treated")
+    assert (heard.heard_by, heard.text) == (GRAMMAR_PASS, LONG)
+
+
+def test_below_a_good_fit_the_open_pass_answer_wins(recognizer: Recognizer) -> None:
+    fitness = (SURE_FIT + FLOOR_FIT) / 2
+    heard = recognizer.decide(grammar_heard(recognizer, LONG, fitness), "how is it treated")
+    assert (heard.heard_by, heard.text) == (OPEN_PASS, "how is it treated")
+    unclear = recognizer.decide(grammar_heard(recognizer, LONG, fitness), "")
+    assert (unclear.heard_by, unclear.text) == (GRAMMAR_PASS, LONG)
+
+
+def test_a_phrase_that_fits_badly_is_not_caught(recognizer: Recognizer) -> None:
+    heard = recognizer.decide(grammar_heard(recognizer, LONG, FLOOR_FIT * 2), "")
+    assert not heard.understood and heard.raw == LONG
+
+
+def segments(*spans: tuple[str, int, int, float]) -> SimpleNamespace:
+    """A decoder's last hypothesis as PocketSphinx gives it: words with frames and scores."""
+    found = [SimpleNamespace(word=word, start_frame=first, end_frame=last, ascore=math.exp(score))
+             for word, first, last, score in spans]
+    return SimpleNamespace(seg=lambda: iter(found), n_frames=lambda: 100)
+
+
+def test_fit_compares_the_words_with_the_phones_over_the_same_frames() -> None:
+    grammar = segments(("<sil>", 0, 9, -0.5), ("next", 10, 29, -0.06))
+    phones = segments(("SIL", 0, 9, 0.0), ("N", 10, 19, -0.01), ("EH", 20, 39, -0.04))
+    # "next": -0.06 against N (-0.01) and half of EH (-0.02), over its 20 frames
+    assert fit(grammar, phones) == pytest.approx((-0.06 + 0.03) / 20)
+    assert fit(segments(("<sil>", 0, 9, -0.5)), phones) == -math.inf  # no words at all
