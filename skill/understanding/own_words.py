@@ -147,7 +147,7 @@ class Understander:
     """The tolerant resolver over one interaction model and how people have asked."""
 
     def __init__(self, exact: Resolver, model: dict[str, Any], embedder: Any,
-                 tuning: Tuning = TUNING, writers: tuple[Asked, ...] | None = None) -> None:
+                 tuning: Tuning = TUNING) -> None:
         self.exact, self.embedder, self.tuning = exact, embedder, tuning
         self.samples = _expanded_samples(model, exact)
         self.literal: dict[str, Resolution] = {}
@@ -161,9 +161,9 @@ class Understander:
         self.vocabulary = _vocabulary(model)
         self.known_words = list(self.vocabulary)
         self.topic_ids = frozenset(topic.id for topic in guide().topics())
-        self.writers = asked() if writers is None else writers
-        check_outcomes(self.writers, set(self.resolution_of))
-        texts, outcomes = self.training(self.writers)
+        writers = asked()
+        check_outcomes(writers, set(self.resolution_of))
+        texts, outcomes = self.training(writers)
         self.learnt_words = frozenset(word for text in texts for word in text.split())
         self.classifier = OutcomeClassifier(self.embedder.embed, texts, outcomes, tuning.ridge)
 
@@ -202,8 +202,8 @@ class Understander:
         if not self.learnt_words.intersection(said.split()):
             # Not one word the guide was taught ("scalpel"): a classifier still picks
             # something, so say plainly it is not covered, with the closest questions.
-            return Understanding(NOT_COVERED, Resolution(FALLBACK),
-                                 self.decide(ranked).near, ranked[0].score)
+            return Understanding(NOT_COVERED, Resolution(FALLBACK), self.nearest(ranked),
+                                 ranked[0].score)
         return self.decide(ranked, loose)
 
     def _knows_words_of(self, resolution: Resolution) -> bool:
@@ -247,13 +247,17 @@ class Understander:
         shared = max(self.phrasings_of[outcome], key=lambda p: len(words & p[0]) / len(words | p[0]))
         return shared[1]
 
+    def nearest(self, ranked: list[Candidate]) -> tuple[str, ...]:
+        """The guide's questions closest to what was said, for a miss to suggest."""
+        return tuple(c.outcome for c in ranked if c.outcome in self.topic_ids)[:NEAREST]
+
     def decide(self, ranked: list[Candidate], loose: Resolution | None = None,
                tuning: Tuning | None = None) -> Understanding:
         """Likely enough: act. A question of the guide's, less likely: ask back. Else a
         miss, with the guide's closest questions to suggest."""
         tuning = tuning or self.tuning
         best = ranked[0]
-        near = tuple(c.outcome for c in ranked if c.outcome in self.topic_ids)[:NEAREST]
+        near = self.nearest(ranked)
         if best.score >= tuning.confident:
             return Understanding(ANSWER, best.resolution, near, best.score)
         if best.score >= tuning.close and best.outcome in self.topic_ids:
