@@ -18,7 +18,7 @@ and the recogniser's cost per utterance (CPU seconds of the thread, median and
 
 For each synthetic voice, every literal phrase of a representative set of
 intents (questions, navigation, speed, built-ins: about 40 phrases) is
-synthesised, recognised with the guide's grammar (skill/recognition.py) and
+synthesised, recognised with the guide's grammar (skill/understanding/recognition.py) and
 resolved; accuracy is the share whose intent is the one the phrase belongs to.
 --all uses every literal phrase of every intent instead (harder: many one-word
 built-ins such as "ok", "back" and "sections").
@@ -63,16 +63,10 @@ from audio.sound.mp3 import decode_mp3
 from skill.engine.builder import build_skill
 from skill.engine.conversation import Conversation
 from skill.engine.storage import SQLiteAdapter
-from skill.recognition import (
-    KEYWORD_THRESHOLD,
-    REJECT_WEIGHT,
-    SAMPLE_RATE,
-    Heard,
-    Recognizer,
-    to_model_rate,
-)
 from skill.understanding.own_words import ANSWER
+from skill.understanding.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, Heard, Recognizer
 from skill.understanding.resolver import resolver
+from skill.understanding.sound import SAMPLE_RATE, to_model_rate
 from skill.voice.cli import DEFAULT_KEYWORD, choose_engine
 from skill.voice.devices import live_blocks
 from skill.voice.session import sentences

@@ -18,7 +18,8 @@ import yaml
 
 from content import guide
 from skill import cli
-from skill.recognition import (
+from skill.understanding.grammar import other_subjects, phrases
+from skill.understanding.recognition import (
     FLOOR_FIT,
     GRAMMAR_PASS,
     OPEN_PASS,
@@ -27,8 +28,6 @@ from skill.recognition import (
     Heard,
     Recognizer,
     fit,
-    other_subjects,
-    phrases,
 )
 from skill.understanding.resolver import resolver
 from skill.voice.wav import write_wav

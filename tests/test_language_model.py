@@ -58,7 +58,8 @@ def test_the_open_pass_knows_the_guides_words_from_the_content() -> None:
     """Generated from the interaction model at start-up, so a word the content uses is in
     it, with no list kept by hand."""
     pytest.importorskip("pocketsphinx")
-    from skill.recognition import GENERAL_WORDS, general_words, open_model, phrases
+    from skill.understanding.grammar import phrases
+    from skill.understanding.open_pass import GENERAL_WORDS, general_words, open_model
 
     common = general_words()
     assert len(common) == GENERAL_WORDS and "the" in common and "hemifacial" not in common

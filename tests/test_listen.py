@@ -25,18 +25,12 @@ from audio.sound.mp3 import decode_mp3
 from content import guide
 from skill import cli
 from skill.engine.reply import Reply
-from skill.recognition import (
-    KEYWORD_THRESHOLD,
-    PRONUNCIATIONS,
-    REJECT_WEIGHT,
-    SAMPLE_RATE,
-    Recognizer,
-    build_grammar,
-    phrases,
-    to_model_rate,
-)
+from skill.understanding.grammar import build_grammar, phrases
+from skill.understanding.lexicon import PRONUNCIATIONS
 from skill.understanding.own_words import ANSWER, outcome_of
+from skill.understanding.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, Recognizer
 from skill.understanding.resolver import FALLBACK, resolver
+from skill.understanding.sound import SAMPLE_RATE, to_model_rate
 from skill.voice.cli import DEFAULT_KEYWORD, INSTALL_HINT, NO_DEVICE, RECOGNITION_HINT
 from skill.voice.devices import Microphone, commands_after_keyword, earcon, live_blocks
 from skill.voice.session import (
@@ -632,7 +626,8 @@ def test_an_earlier_runs_replies_are_removed_and_nothing_else(
 def test_input_without_the_voice_extra_says_what_to_install(
         question: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "skill.recognition", None)  # numpy or PocketSphinx missing
+    # numpy or PocketSphinx missing
+    monkeypatch.setitem(sys.modules, "skill.understanding.recognition", None)
     err = refused_before_the_welcome(["--input", str(question), "--data-dir", str(tmp_path / "d")],
                                      capsys)
     assert err.strip() == RECOGNITION_HINT

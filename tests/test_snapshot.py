@@ -96,7 +96,7 @@ def test_the_lambda_leaves_boto3_to_the_runtime(lambda_folder: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["skill/web", "skill/page", "skill/chat", "skill/understanding",
-                                  "skill/voice/", "skill/recognition.py",
+                                  "skill/voice/",
                                   "skill/cli.py", "flask", "werkzeug",
                                   "audio/sound", "audio/engines", "audio/build", "audio/plan.py",
                                   "audio/pack.py"])

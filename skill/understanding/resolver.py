@@ -59,6 +59,18 @@ def without_please(said: str) -> str:
 
 
 @dataclass(frozen=True)
+class Template:
+    """One sample utterance with slots, normalised: words, and slot types where a slot goes.
+
+    Kept as data so that the offline recogniser's grammar is built from the samples
+    themselves, not read back out of the matching regex.
+    """
+
+    parts: tuple[tuple[str, str], ...]  # ("word", "tell me about") or ("slot", "SectionName")
+    intent: str
+
+
+@dataclass(frozen=True)
 class _Pattern:
     regex: re.Pattern[str]
     intent: str
@@ -73,6 +85,7 @@ class Resolver:
         language = model["interactionModel"]["languageModel"]
         self.types = {t["name"]: _type_values(t) for t in language.get("types", [])}
         self.literals: dict[str, str] = {}
+        self.templates: list[Template] = []  # the samples with slots, in the model's order
         self.patterns: list[_Pattern] = []
         for intent in language["intents"]:
             slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
@@ -88,8 +101,11 @@ class Resolver:
             self.literals.setdefault(normalise(sample), intent)
             return
         tokens = [t for t in re.split(r"(\{\w+\})", sample) if t.strip()]
-        regex = " ".join("(.+?)" if re.fullmatch(r"\{\w+\}", t) else re.escape(normalise(t))
-                         for t in tokens)
+        slots = iter(names)
+        parts = tuple(("slot", slot_types.get(next(slots), "")) if re.fullmatch(r"\{\w+\}", t)
+                      else ("word", normalise(t)) for t in tokens)
+        self.templates.append(Template(parts, intent))
+        regex = " ".join("(.+?)" if kind == "slot" else re.escape(text) for kind, text in parts)
         self.patterns.append(_Pattern(re.compile(f"^{regex}$"), intent,
                                       tuple((n, slot_types.get(n, "")) for n in names),
                                       bare=len(tokens) == len(names)))

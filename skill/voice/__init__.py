@@ -1,7 +1,7 @@
 """spasm-guide listen: talk to the guide by voice, fully offline.
 
 A front-end only: audio in becomes text through the offline recogniser
-(skill/recognition.py), the text goes to the one conversation engine
+(skill/understanding/recognition.py), the text goes to the one conversation engine
 (Conversation.answer, with the recogniser's own understanding), and the reply
 comes back as speech through Piper or espeak-ng (audio/engines/), at the speed
 the listener asked for. There is no dialogue logic here. What the recogniser was

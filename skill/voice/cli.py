@@ -101,7 +101,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     from skill.chat.terminal import open_conversation as _conversation
 
     try:  # numpy and PocketSphinx: the voice extra, which a base install lacks
-        from skill.recognition import REJECT_WEIGHT, Recognizer
+        from skill.understanding.recognition import REJECT_WEIGHT, Recognizer
     except ImportError:
         sys.stderr.write(RECOGNITION_HINT + "\n")
         return 2

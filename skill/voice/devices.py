@@ -13,7 +13,7 @@ from skill.understanding import RECOGNITION_SAMPLE_RATE
 if TYPE_CHECKING:
     import numpy as np
 
-    from skill.recognition import Recognizer
+    from skill.understanding.recognition import Recognizer
 
 SAMPLE_RATE = RECOGNITION_SAMPLE_RATE  # what is recorded, and the beeps' rate too
 
@@ -111,7 +111,7 @@ class Microphone:
     def _model_rate(self, data: bytes) -> bytes:
         if self.rate == SAMPLE_RATE:
             return data
-        from skill.recognition import to_model_rate
+        from skill.understanding.sound import to_model_rate
 
         return to_model_rate(data, self.rate).tobytes()
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from audio.engines import Engine, Speech
     from skill.engine.conversation import Conversation
     from skill.engine.reply import Reply
-    from skill.recognition import Heard, Recognizer
+    from skill.understanding.recognition import Heard, Recognizer
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class SpokenConversation:
     def run_files(self, recordings: list[tuple[np.ndarray, int]]) -> int:
         """Each recording (samples, rate) is one utterance; with a keyword, each is heard
         as a live stream."""
-        from skill.recognition import to_model_rate
+        from skill.understanding.sound import to_model_rate
 
         try:  # ended (and saved) even when Ctrl-C stops it; cli.main reports the interrupt
             self.start()
