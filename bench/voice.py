@@ -197,7 +197,8 @@ def spoken_set(recognizer: Recognizer, voices: list[str], show: bool, name: str 
                         else phrasing["expect"] in first_reply(heard))
                 count += good
                 if show and good == (group == "out_of_scope"):
-                    fitness = "" if heard.fit is None else f" fit {heard.fit * 1000:.1f}e-3"
+                    fitness = ("" if heard.fit is None else f" fit {heard.fit * 1000:.1f}e-3") \
+                        + (f" uncovered {heard.uncovered:.2f}" if heard.raw else "")
                     print(f"    {group}: {phrasing['said']!r} -> {heard.heard_by or 'not caught'} "
                           f"{heard.text!r} (grammar {heard.raw!r}{fitness}, open {heard.open_text!r})")
             total = len(groups[group])

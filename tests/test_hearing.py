@@ -19,15 +19,18 @@ import yaml
 from content import guide
 from skill import cli
 from skill.understanding.grammar import other_subjects, phrases
+from skill.understanding.own_words import NOT_COVERED, understander
 from skill.understanding.recognition import (
     FLOOR_FIT,
     GRAMMAR_PASS,
     OPEN_PASS,
     SHORT_PHRASE,
     SURE_FIT,
+    UNCOVERED,
     Heard,
     Recognizer,
     fit,
+    uncovered,
 )
 from skill.understanding.resolver import resolver
 from skill.voice.wav import write_wav
@@ -126,8 +129,9 @@ def recognizer() -> Recognizer:
     return Recognizer()
 
 
-def grammar_heard(recognizer: Recognizer, phrase: str, fitness: float) -> Heard:
-    return dataclasses.replace(recognizer.judge(phrase), fit=fitness)
+def grammar_heard(recognizer: Recognizer, phrase: str, fitness: float,
+                  share_unheard: float = 0.0) -> Heard:
+    return dataclasses.replace(recognizer.judge(phrase), fit=fitness, uncovered=share_unheard)
 
 
 LONG = "what are the symptoms"  # a question of SHORT_PHRASE words: it must fit to stand
@@ -155,6 +159,49 @@ def test_below_a_good_fit_the_open_pass_answer_wins(recognizer: Recognizer) -> N
 def test_a_phrase_that_fits_badly_is_not_caught(recognizer: Recognizer) -> None:
     heard = recognizer.decide(grammar_heard(recognizer, LONG, FLOOR_FIT * 2), "")
     assert not heard.understood and heard.raw == LONG
+
+
+PART_OF_A_SENTENCE = UNCOVERED + 0.1
+
+
+def test_a_command_inside_a_longer_sentence_does_not_stand(recognizer: Recognizer) -> None:
+    heard = recognizer.decide(grammar_heard(recognizer, "next", -1.0, PART_OF_A_SENTENCE), "")
+    assert not heard.understood and heard.raw == "next"
+
+
+def test_a_question_inside_a_longer_sentence_yields_to_what_the_open_pass_heard(
+        recognizer: Recognizer) -> None:
+    """"How do I treat it" fits "how do I treat a sore throat" well; the rest of the
+    sentence, left to silences, says it is about something else."""
+    grammar = grammar_heard(recognizer, "how do i treat it", SURE_FIT, PART_OF_A_SENTENCE)
+    heard = recognizer.decide(grammar, "how do i treat a sore throat")
+    assert heard.heard_by == OPEN_PASS and heard.resolution.intent == "OffTopicIntent"
+
+
+def test_an_unsure_open_guess_that_disagrees_with_the_grammar_is_not_acted_on(
+        recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.understanding.recognition.HEARD_SURE", 1.01)  # no guess is sure
+    grammar = grammar_heard(recognizer, LONG, FLOOR_FIT * 2)
+    heard = recognizer.decide(grammar, "how is it treated")
+    assert not heard.understood
+
+
+def test_an_unsure_open_guess_the_grammar_agrees_with_is_taken(
+        recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.understanding.recognition.HEARD_SURE", 1.01)
+    grammar = grammar_heard(recognizer, "how is it treated", FLOOR_FIT * 2)
+    heard = recognizer.decide(grammar, "how do they treat it")
+    assert heard.heard_by == OPEN_PASS and heard.text == "how do they treat it"
+
+
+def test_heard_words_are_not_spelling_corrected() -> None:
+    """The recogniser only gives real words: "pick" is no misspelt "pica"."""
+    assert understander().understand("the pick along", typed=False).band == NOT_COVERED
+
+
+def test_uncovered_is_the_share_of_frames_in_silences_and_noises() -> None:
+    grammar = segments(("<sil>", 0, 29, -0.5), ("next", 30, 59, -0.06), ("[NOISE]", 60, 99, -1.0))
+    assert uncovered(grammar) == pytest.approx(0.7)
 
 
 def segments(*spans: tuple[str, int, int, float]) -> SimpleNamespace:

@@ -182,11 +182,14 @@ class Understander:
         in turn, to measure on that writer."""
         return OutcomeClassifier(self.embedder.embed, *self.training(writers), ridge)
 
-    def understand(self, text: str) -> Understanding:
+    def understand(self, text: str, typed: bool = True) -> Understanding:
+        """What was meant, in one of three bands. Text that was not ``typed`` came from the
+        speech recogniser, whose words are all real words: correcting their spelling
+        would turn a misheard "pick" into "pica"."""
         exact = self.exact.resolve(text)
         if exact.intent != FALLBACK and _fully_resolved(exact):
             return Understanding(ANSWER, exact)
-        said = self.prepare(text)
+        said = self.prepare(text, correct=typed)
         if not said:  # only a greeting or politeness ("hi", "um, hello"): what can be said
             return Understanding(ANSWER, Resolution(HELP_INTENT)) if text.strip() else \
                 Understanding(NOT_COVERED, Resolution(FALLBACK))
@@ -211,9 +214,12 @@ class Understander:
         return any(self._corrected(word) in self.vocabulary
                    for slot in resolution.slots.values() for word in clean(slot.value).split())
 
-    def prepare(self, text: str) -> str:
-        """Cleaned, corrected and simplified: the form the samples are kept in."""
-        return simplify(" ".join(self._corrected(word) for word in clean(text).split()))
+    def prepare(self, text: str, correct: bool = True) -> str:
+        """Cleaned, corrected (unless not to ``correct``) and simplified: the form the
+        samples are kept in."""
+        words = clean(text).split()
+        return simplify(" ".join(self._corrected(word) for word in words) if correct
+                        else " ".join(words))
 
     def _corrected(self, word: str) -> str:
         """A misspelt word -> the model's own nearest word with the same first letter."""

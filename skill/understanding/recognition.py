@@ -45,6 +45,7 @@ from skill.understanding.own_words import (
     CONFIRM,
     Understander,
     Understanding,
+    outcome_of,
     understander,
 )
 from skill.understanding.resolver import FALLBACK, Resolution, Resolver, resolver
@@ -76,7 +77,14 @@ GRAMMAR_OPTIONS = {"fwdflat": False, "bestpath": False}
 # short phrase (fewer than SHORT_PHRASE words: a command) stands; a longer one at
 # SURE_FIT or better; below that the open pass's answer wins when it has one, and the
 # phrase is taken only down to FLOOR_FIT. Chosen on tests/eval/spoken_dev.yaml.
-SURE_FIT, FLOOR_FIT, SHORT_PHRASE = -1.0e-3, -3.0e-3, 4
+SURE_FIT, FLOOR_FIT, SHORT_PHRASE = -1.0e-3, -2.5e-3, 4
+# A phrase said inside a longer sentence ("how do I treat it" in "how do I treat a sore
+# throat") leaves the rest of the speech to the grammar's silences and noises: when
+# more than UNCOVERED of the frames are, the phrase never stands on its own.
+UNCOVERED = 0.4
+# The open pass's words are a guess: its answer is taken when the tolerant resolver is
+# at least HEARD_SURE sure of it, or when the grammar's phrase means the same.
+HEARD_SURE = 0.9
 
 def phone_loop() -> Any:
     """PocketSphinx's phone recogniser: the best fit any string of English phones gives,
@@ -160,6 +168,7 @@ class Heard:
     understanding: Understanding | None = None  # the tolerant resolver's, with its band
     open_text: str = ""  # what the open pass heard, for logs and the bench
     fit: float | None = None  # the grammar phrase's fit (see :func:`fit`), when measured
+    uncovered: float = 0.0  # the share of the grammar's frames in silences and noises
 
     @property
     def understood(self) -> bool:
@@ -169,6 +178,19 @@ class Heard:
 def _short(heard: Heard) -> bool:
     """A command, said in a word or two."""
     return len(heard.text.split()) < SHORT_PHRASE
+
+
+def _covers(heard: Heard) -> bool:
+    """The phrase accounts for the speech, rather than for a part of a longer sentence."""
+    return heard.uncovered <= UNCOVERED
+
+
+def uncovered(decoder: Any) -> float:
+    """The share of the last hypothesis's frames given to silences and noises."""
+    spans = _spans(decoder)
+    frames = sum(span.frames for span in spans)
+    words = sum(span.frames for span in _spans(decoder, fillers=False))
+    return 1 - words / frames if frames else 0.0
 
 
 def _fitness(heard: Heard) -> float:
@@ -240,23 +262,27 @@ class Recognizer:
     def _grammar_pass(self, raw: bytes) -> Heard:
         if self.decoder.current_search() != GRAMMAR_SEARCH:
             self.decoder.activate_search(GRAMMAR_SEARCH)
-        return self.judge(_decode(self.decoder, raw))
+        heard = self.judge(_decode(self.decoder, raw))
+        return dataclasses.replace(heard, uncovered=uncovered(self.decoder)) if heard.understood \
+            else heard
 
     def decide(self, grammar: Heard, open_text: str) -> Heard:
         """Weigh the grammar's phrase, by how well it fits the sound, against the open pass.
 
-        A short phrase or one that fits well stands; then the open pass's answer; then a
-        phrase that fits passably; then the open pass's "did you mean"; anything else is not
-        caught. A phrase with no measured fit stands.
+        A short phrase or one that fits well stands, when it accounts for the speech; then
+        the open pass's answer, when sure or when the grammar's phrase means the same; then
+        a phrase that fits passably and accounts for the speech; then the open pass's "did
+        you mean"; anything else is not caught. A phrase with no measured fit stands.
         """
         assert self.tolerant is not None
         if self._stands(grammar):
             return self._grammar(grammar, open_text)
-        heard = self.tolerant.understand(open_text) if open_text else None
-        if heard is not None and heard.band == ANSWER:
+        heard = self.tolerant.understand(open_text, typed=False) if open_text else None
+        if heard is not None and heard.band == ANSWER and (
+                heard.score >= HEARD_SURE or self._same(grammar, heard)):
             return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text,
                          grammar.fit)
-        if grammar.understood and _fitness(grammar) >= FLOOR_FIT:
+        if grammar.understood and _covers(grammar) and _fitness(grammar) >= FLOOR_FIT:
             return self._grammar(grammar, open_text)
         if heard is not None and heard.band == CONFIRM:
             return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text,
@@ -267,12 +293,18 @@ class Recognizer:
     def _stands(grammar: Heard) -> bool:
         """A short phrase (a command: there the grammar is at its best, the open pass at its
         worst, and a robotic voice fits the phone loop far better than any word), or one
-        that fits well."""
-        return grammar.understood and (_short(grammar) or _fitness(grammar) >= SURE_FIT)
+        that fits well; either only when it accounts for the speech."""
+        return grammar.understood and _covers(grammar) and (
+            _short(grammar) or _fitness(grammar) >= SURE_FIT)
+
+    @staticmethod
+    def _same(grammar: Heard, heard: Understanding) -> bool:
+        """Both passes, each a guess, lead to the same first reply."""
+        return grammar.understood and outcome_of(grammar.resolution) == outcome_of(heard.resolution)
 
     def _grammar(self, grammar: Heard, open_text: str) -> Heard:
         """The grammar's phrase, with its understanding (exact without the open pass)."""
-        said = (self.tolerant.understand(grammar.text) if self.tolerant is not None
+        said = (self.tolerant.understand(grammar.text, typed=False) if self.tolerant is not None
                 else Understanding(ANSWER, grammar.resolution))
         return dataclasses.replace(grammar, understanding=said, open_text=open_text)
 
