@@ -10,7 +10,6 @@ the same thing on every run and in any order.
 from __future__ import annotations
 
 import io
-import re
 import sys
 import types
 import wave
@@ -25,7 +24,7 @@ from audio.sound.mp3 import decode_mp3
 from content import guide
 from skill import cli
 from skill.engine.reply import Reply
-from skill.understanding.grammar import build_grammar, phrases
+from skill.understanding.grammar import Grammar, build_grammar, phrases
 from skill.understanding.lexicon import PRONUNCIATIONS
 from skill.understanding.own_words import ANSWER, outcome_of
 from skill.understanding.recognition import KEYWORD_THRESHOLD, REJECT_WEIGHT, Recognizer
@@ -99,14 +98,33 @@ def test_words_missing_from_the_dictionary_get_pronunciations(recognizer: Recogn
     assert all(any(ch.isdigit() for ch in phrase) for phrase in recognizer.dropped)
 
 
-def test_grammar_is_a_word_tree() -> None:
+def test_the_grammar_says_every_sayable_phrase_once_each_shared_part_once() -> None:
     grammar, dropped = build_grammar(resolver())
-    assert grammar.startswith("#JSGF V1.0;")
-    assert "public <command> = " in grammar and "<sectionname> = " in grammar
-    command = next(line for line in grammar.splitlines() if line.startswith("public <command>"))
-    # Shared beginnings are said once: one top-level "what", with everything after it inside.
-    assert len(re.findall(r"(?:= |\| )what \(", command)) == 1
     assert dropped == []  # nothing is dropped when no dictionary is given
+    assert grammar.phrases == set(phrases())
+    # Shared beginnings and endings are one state: far fewer than the phrases' words.
+    assert grammar.states * 4 < sum(len(phrase.split()) for phrase in grammar.phrases)
+    assert sum(1 for move in grammar.transitions
+               if move[0] == grammar.start and move[3:] == ("what",)) == 1
+
+
+def test_the_grammar_accepts_its_phrases_and_nothing_else() -> None:
+    grammar, _ = build_grammar(resolver())
+    assert walk(grammar) == grammar.phrases
+
+
+def walk(grammar: Grammar) -> set[str]:
+    """Every phrase from the start to the final state (the grammar has no loops)."""
+    moves: dict[int, list[tuple]] = {}
+    for move in grammar.transitions:
+        moves.setdefault(move[0], []).append(move)
+
+    def endings(state: int) -> set[tuple[str, ...]]:
+        found = {()} if state == grammar.final else set()
+        return found | {tuple(move[3:]) + rest for move in moves.get(state, ())
+                        for rest in endings(move[1])}
+
+    return {" ".join(words) for words in endings(grammar.start)}
 
 
 # -------------------------------------------------------------------- recognition
@@ -170,7 +188,7 @@ def test_only_whole_phrases_count(recognizer: Recognizer) -> None:
 
 def test_garbage_model_for_hands_free(piper) -> None:
     rejecting = Recognizer(reject=REJECT_WEIGHT)
-    assert "<garbage>" in rejecting.grammar
+    assert rejecting.grammar.garbage
     recognition, expected = heard(rejecting, piper, "what causes it")
     assert recognition.resolution == expected, recognition.raw
 

@@ -9,7 +9,9 @@ its other names are left to the open pass (skill/understanding/recognition.py).
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 
 from content import guide
 from skill.understanding.resolver import Resolver, Template, resolver
@@ -69,91 +71,114 @@ def phrases(understand: Resolver | None = None, leave_out: re.Pattern[str] | Non
     return list(seen)
 
 
-def _token(word: str) -> str:
-    # JSGF tokens may not contain its own operators; the guide's words never do.
-    if re.search(r"[\s;=|*+<>()\[\]{}/\"]", word):
-        raise ValueError(f"not a grammar token: {word!r}")
-    return word
+Transition = tuple[int, int, float] | tuple[int, int, float, str]  # a null move has no word
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Every phrase as one small word automaton, in PocketSphinx's finite-state form.
+
+    Phrases that begin alike share their beginning and phrases that end alike share
+    their ending ("... for it"), so the automaton has about a sixth of the states of a
+    word tree, and PocketSphinx searches it several times faster (bench/README.md).
+    """
+
+    start: int
+    final: int
+    transitions: tuple[Transition, ...]
+    phrases: frozenset[str]
+    garbage: bool = False  # whether any string of phones is allowed instead
+
+    @property
+    def states(self) -> int:
+        return 1 + max(max(move[0], move[1]) for move in self.transitions)
+
+
+def sayable(understand: Resolver, known: set[str] | None = None,
+            leave_out: re.Pattern[str] | None = None) -> tuple[set[str], list[str]]:
+    """Every phrase made only of ``known`` words, and, to log, the samples and slot values
+    left out for a word the recogniser cannot say."""
+    def speakable(text: str) -> bool:
+        return known is None or all(word in known for word in text.split())
+
+    found: set[str] = set()
+    dropped: set[str] = set()
+    for template in templates(understand, leave_out):
+        options: list[list[str]] = []
+        for kind, text in template.parts:
+            values = [text] if kind == "word" else [v for v in slot_values(understand, text) if v]
+            dropped.update(f"{value} ({text})" for value in values
+                           if kind == "slot" and not speakable(value))
+            options.append([value for value in values if speakable(value)])
+        if all(options):
+            found.update(" ".join(choice) for choice in itertools.product(*options))
+        else:
+            dropped.add(" ".join(text if kind == "word" else "{" + text + "}"
+                                 for kind, text in template.parts))
+    return found, sorted(dropped)
 
 
 def build_grammar(understand: Resolver, known: set[str] | None = None,
                   garbage: float | None = None, leave_out: re.Pattern[str] | None = None,
-                  ) -> tuple[str, list[str]]:
-    """A JSGF grammar of everything the resolver understands, and what was left out.
+                  ) -> tuple[Grammar, list[str]]:
+    """A grammar of everything the resolver understands, and what was left out.
 
-    Phrases are written as a tree (shared beginnings said once: "what ( causes
-    ( it | ... ) | is ... )"), which PocketSphinx searches several times faster
-    than a flat list of alternatives. ``known`` is the set of words the
-    recogniser can say; phrases or slot values with another word are dropped and
-    returned so the caller can log them. With ``garbage`` (a weight such as 1e-10)
-    the grammar also allows any string of single phones, so speech that is not a
-    command can come out as garbage instead of the nearest command. Literal phrases
-    that ``leave_out`` finds are not in it (and not reported as dropped).
+    ``known`` is the set of words the recogniser can say; phrases or slot values with
+    another word are dropped and returned so the caller can log them. With ``garbage``
+    (a weight such as 1e-10) the grammar also allows any string of single phones, so
+    speech that is not a command can come out as garbage instead of the nearest
+    command. Literal phrases that ``leave_out`` finds are not in it (and not reported as
+    dropped).
     """
-    def speakable(text: str) -> bool:
-        return known is None or all(word in known for word in text.split())
-
-    dropped: list[str] = []
-    rules: dict[str, list[str]] = {}
-    tree = _Node()
-    for template in templates(understand, leave_out):
-        tokens: list[str] | None = []
-        for kind, text in template.parts:
-            if kind == "word":
-                if not speakable(text):
-                    tokens = None
-                    break
-                tokens += [_token(word) for word in text.split()]
-                continue
-            rule = re.sub(r"\W", "_", text).lower()
-            if rule not in rules:
-                values = [value for value in slot_values(understand, text) if value]
-                dropped += [f"{value} ({text})" for value in values if not speakable(value)]
-                rules[rule] = [value for value in values if speakable(value)]
-            if not rules[rule]:
-                tokens = None
-                break
-            tokens.append(f"<{rule}>")
-        if tokens:
-            tree.add(tokens)
-        else:
-            dropped.append(" ".join(text if kind == "word" else "{" + text + "}"
-                                    for kind, text in template.parts))
-    lines = ["#JSGF V1.0;", "grammar guide;"]
-    for name, values in rules.items():
-        if values:
-            rule_tree = _Node()
-            for value in values:
-                rule_tree.add([_token(word) for word in value.split()])
-            lines.append(f"<{name}> = {rule_tree.render()};")
+    found, dropped = sayable(understand, known, leave_out)
+    automaton = _Automaton(found)
+    moves = automaton.transitions()
+    start = automaton.start
     if garbage:
-        lines.append("<garbage> = " + " | ".join(GARBAGE_PREFIX + p.lower() for p in PHONES) + ";")
-        lines.append(f"public <command> = /1/ ( {tree.render()} ) | /{garbage:g}/ <garbage>+;")
-    else:
-        lines.append(f"public <command> = {tree.render()};")
-    return "\n".join(lines) + "\n", sorted(set(dropped))
+        start = automaton.states
+        moves += _or_phones(start, automaton.start, automaton.final, garbage)
+    return Grammar(start, automaton.final, tuple(moves), frozenset(found), bool(garbage)), dropped
 
 
-class _Node:
-    """A word tree: each path from the root to an ``end`` node is one phrase."""
+def _or_phones(start: int, phrases: int, final: int, weight: float) -> list[Transition]:
+    """From a new ``start``: the phrases, or at ``weight`` against 1 one or more phones."""
+    share, loop, after = weight / (1 + weight), start + 1, start + 2
+    return [(start, phrases, 1 - share), (start, loop, share),
+            *((loop, after, 1 / len(PHONES), GARBAGE_PREFIX + phone.lower()) for phone in PHONES),
+            (after, loop, 0.5), (after, final, 0.5)]
 
-    def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.end = False
 
-    def add(self, tokens: list[str]) -> None:
-        node = self
-        for token in tokens:
-            node = node.children.setdefault(token, _Node())
-        node.end = True
+class _Automaton:
+    """The smallest word automaton of a set of phrases: a word tree in which states with
+    the same endings are one state. The state where phrases only end is the final one."""
 
-    def render(self) -> str:
-        alternatives = []
-        for token, child in self.children.items():
-            if not child.children:
-                alternatives.append(token)
-            elif child.end:
-                alternatives.append(f"{token} [ {child.render()} ]")
-            else:
-                alternatives.append(f"{token} ( {child.render()} )")
-        return " | ".join(alternatives)
+    def __init__(self, phrases: set[str]) -> None:
+        tree: dict[str, dict] = {}
+        for phrase in sorted(phrases):
+            node = tree
+            for word in phrase.split():
+                node = node.setdefault(word, {})
+            node[_END] = {}
+        self.ids: dict[tuple[bool, tuple[tuple[str, int], ...]], int] = {}
+        self.start = self._merge(tree)
+        self.final = self.ids.setdefault((True, ()), len(self.ids))
+        self.states = len(self.ids)
+
+    def _merge(self, node: dict[str, dict]) -> int:
+        ending = (_END in node, tuple(sorted((word, self._merge(child))
+                                             for word, child in node.items() if word != _END)))
+        return self.ids.setdefault(ending, len(self.ids))
+
+    def transitions(self) -> list[Transition]:
+        """Each state's words, equally likely, and a null move to the final state where a
+        phrase may end before going on."""
+        moves: list[Transition] = []
+        for (ends, words), state in self.ids.items():
+            share = 1 / (len(words) + ends) if words else 0.0
+            moves += [(state, child, share, word) for word, child in words]
+            if ends and words:
+                moves.append((state, self.final, share))
+        return moves
+
+
+_END = ""  # marks where a phrase ends in the word tree (no word is empty)

@@ -198,6 +198,12 @@ def _fitness(heard: Heard) -> float:
     return 0.0 if heard.fit is None else heard.fit
 
 
+def _from_open_pass(grammar: Heard, open_text: str, heard: Understanding) -> Heard:
+    """What the open pass heard, keeping what the grammar pass made of the same speech."""
+    return dataclasses.replace(grammar, text=open_text, resolution=heard.resolution,
+                               heard_by=OPEN_PASS, understanding=heard, open_text=open_text)
+
+
 @cache
 def _not_heard() -> Resolution:
     return resolver().resolve("")
@@ -224,7 +230,8 @@ class Recognizer:
             log.info("recognition: left out (word not in the dictionary): %s", phrase)
         self.dropped = dropped
         self.grammar = grammar
-        self.decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar)
+        self.decoder.add_fsg(GRAMMAR_SEARCH, self.decoder.create_fsg(
+            GRAMMAR_SEARCH, grammar.start, grammar.final, grammar.transitions))
         self.keyword = keyword
         if keyword:
             missing = [w for w in keyword.lower().split() if self.decoder.lookup_word(w) is None]
@@ -280,14 +287,13 @@ class Recognizer:
         heard = self.tolerant.understand(open_text, typed=False) if open_text else None
         if heard is not None and heard.band == ANSWER and (
                 heard.score >= HEARD_SURE or self._same(grammar, heard)):
-            return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text,
-                         grammar.fit)
+            return _from_open_pass(grammar, open_text, heard)
         if grammar.understood and _covers(grammar) and _fitness(grammar) >= FLOOR_FIT:
             return self._grammar(grammar, open_text)
         if heard is not None and heard.band == CONFIRM:
-            return Heard(open_text, heard.resolution, grammar.raw, OPEN_PASS, heard, open_text,
-                         grammar.fit)
-        return Heard("", _not_heard(), grammar.raw, open_text=open_text, fit=grammar.fit)
+            return _from_open_pass(grammar, open_text, heard)
+        return dataclasses.replace(grammar, text="", resolution=_not_heard(), heard_by="",
+                                   open_text=open_text)
 
     @staticmethod
     def _stands(grammar: Heard) -> bool:
