@@ -16,14 +16,11 @@ import argparse
 import itertools
 import sys
 from dataclasses import replace
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from understanding import PART_OF, Phrasing, Tally, heard_first, score
 
-from bench.understanding import PART_OF, Phrasing, Tally, heard_first, score  # noqa: E402
-from content.asked import asked  # noqa: E402
-from skill.understanding.own_words import (  # noqa: E402
+from content.asked import asked
+from skill.understanding.own_words import (
     ANSWER,
     TUNING,
     Candidate,
@@ -32,7 +29,7 @@ from skill.understanding.own_words import (  # noqa: E402
     Understanding,
     understander,
 )
-from skill.understanding.resolver import Resolution  # noqa: E402
+from skill.understanding.resolver import Resolution
 
 RIDGE = (0.5, 1.0, 2.0)
 TEMPERATURE = (6.0, 8.0, 10.0, 12.0)

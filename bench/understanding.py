@@ -27,20 +27,18 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from content import guide  # noqa: E402
-from content.asked import asked  # noqa: E402
-from skill.understanding.own_words import (  # noqa: E402
+from content import guide
+from content.asked import asked
+from skill.understanding.own_words import (
     ANSWER,
     CONFIRM,
     Understanding,
     comparable,
     understander,
 )
-from skill.understanding.resolver import FALLBACK, Resolution, resolver  # noqa: E402
+from skill.understanding.resolver import FALLBACK, Resolution, resolver
 
+ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT = ROOT / "tests" / "eval" / "phrasings.yaml"
 OUT_OF_SCOPE = {"not_covered", "off_topic"}
 # Section answers under the names the evaluation set uses for them.

@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                 for accepted in result.false_accepts:
                     print(f"    stray speech taken as a command: {accepted}")
         conversation.end()
-    for name in args.sets.split(","):
+    for name in filter(None, args.sets.split(",")):
         spoken_set(recognizer, args.set_voices.split(","), args.misses, name)
     print(f'keyword "{args.keyword}", threshold {args.keyword_threshold:g}:')
     for line in recall:

@@ -38,12 +38,7 @@ NO_DEVICE = ("spasm-guide listen: no audio device found: connect a microphone an
              "(sounddevice and PortAudio are installed), or use --input FILE.wav")
 
 
-
-
-
-# Measured with bench/voice.py (README, "Talking to it offline, by voice"): over the
-# sections read aloud (2.6 min) "guide" woke falsely 19-22 times, "hey guide" and
-# "hello guide" never; with Piper in noise, "hey guide" woke on 7-8/8, "hello guide" 1-3/8.
+# Why this phrase: README's wake-word table and bench/README.md.
 DEFAULT_KEYWORD = "hey guide"
 
 
@@ -182,6 +177,5 @@ def choose_engine(name: str | None) -> Engine:
         return get_engine("piper")
     except EngineUnavailable:
         return get_engine("espeak")
-
 
 
