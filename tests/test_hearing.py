@@ -27,6 +27,7 @@ from skill.understanding.recognition import (
     SHORT_PHRASE,
     SURE_FIT,
     UNCOVERED,
+    UNCOVERED_COMMAND,
     Heard,
     Recognizer,
     fit,
@@ -165,7 +166,8 @@ PART_OF_A_SENTENCE = UNCOVERED + 0.1
 
 
 def test_a_command_inside_a_longer_sentence_does_not_stand(recognizer: Recognizer) -> None:
-    heard = recognizer.decide(grammar_heard(recognizer, "next", -1.0, PART_OF_A_SENTENCE), "")
+    between = (UNCOVERED_COMMAND + UNCOVERED) / 2  # enough for a question, not for a command
+    heard = recognizer.decide(grammar_heard(recognizer, "next", -1.0, between), "")
     assert not heard.understood and heard.raw == "next"
 
 
