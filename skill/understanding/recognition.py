@@ -2,7 +2,7 @@
 
 Every utterance goes to PocketSphinx, in up to three passes, and they are weighed:
 
-- the grammar pass: a JSGF grammar of every phrase the interaction model's samples
+- the grammar pass: a finite-state grammar of every phrase the interaction model's samples
   stand for (the condition named as "it" or "hemifacial spasm" only);
 - the phone loop: any string of English phones, the best the sound can be fitted,
   against which the grammar's phrase is measured (:func:`fit`): a phrase forced
@@ -13,9 +13,11 @@ Every utterance goes to PocketSphinx, in up to three passes, and they are weighe
   chat (skill/understanding/own_words.py), with its three bands.
 
 :meth:`Recognizer.decide` keeps a short phrase (a command) and a phrase that fits
-well; otherwise the open pass's answer; then a phrase that fits passably; then the
-open pass's "did you mean". When none is usable the utterance is not caught: the
-listener hears so and nothing in the conversation changes (skill/voice/).
+well, when the phrase accounts for the speech rather than a part of it; otherwise
+the open pass's answer, when sure or when the grammar means the same; then a phrase
+that accounts for the speech and fits passably; then the open pass's "did you mean".
+When none is usable the utterance is not caught: the listener hears so and nothing
+in the conversation changes (skill/voice/).
 bench/voice.py measures it; tests/eval/spoken_dev.yaml is what it was tuned on.
 
 The grammar is skill/understanding/grammar.py, the open pass open_pass.py, the
