@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from content import guide
 from skill.understanding.resolver import Resolver, Template, resolver
 
-NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-            "tenth")
-SPOKEN_NUMBERS = {"AMAZON.NUMBER": NUMBERS, "AMAZON.Ordinal": ORDINALS}
 # The acoustic model's phones, as one-phone "words" for the optional garbage loop.
 PHONES = ("AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G",
           "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T",
@@ -39,22 +36,6 @@ def templates(understand: Resolver, leave_out: re.Pattern[str] | None = None) ->
     return literal + understand.templates
 
 
-def slot_values(understand: Resolver, kind: str) -> list[str]:
-    """What may fill a slot: every value and synonym, or the numbers (or ordinals) one to ten."""
-    if kind in SPOKEN_NUMBERS:
-        return list(SPOKEN_NUMBERS[kind])
-    return sorted(understand.types.get(kind, {}))
-
-
-def expand(template: Template, understand: Resolver) -> list[str]:
-    """All the phrases a template stands for, with each slot value in turn."""
-    phrases = [""]
-    for kind, text in template.parts:
-        options = [text] if kind == "word" else slot_values(understand, text)
-        phrases = [f"{done} {option}".strip() for done in phrases for option in options]
-    return phrases
-
-
 def other_subjects() -> re.Pattern[str]:
     """The condition's names the grammar leaves to the open pass, as whole words."""
     names = [name for name in guide().subjects if name not in GRAMMAR_SUBJECTS]
@@ -63,12 +44,8 @@ def other_subjects() -> re.Pattern[str]:
 
 def phrases(understand: Resolver | None = None, leave_out: re.Pattern[str] | None = None,
             ) -> list[str]:
-    """Every phrase the grammar can produce (before unknown words are dropped)."""
-    understand = understand or resolver()
-    seen: dict[str, None] = {}
-    for template in templates(understand, leave_out):
-        seen.update(dict.fromkeys(expand(template, understand)))
-    return list(seen)
+    """Every phrase the grammar can produce (before unknown words are dropped), in order."""
+    return sorted(sayable(understand or resolver(), leave_out=leave_out)[0])
 
 
 Transition = tuple[int, int, float] | tuple[int, int, float, str]  # a null move has no word
@@ -94,19 +71,20 @@ class Grammar:
         return 1 + max(max(move[0], move[1]) for move in self.transitions)
 
 
-def sayable(understand: Resolver, known: set[str] | None = None,
+def sayable(understand: Resolver, can_say: Callable[[str], bool] | None = None,
             leave_out: re.Pattern[str] | None = None) -> tuple[set[str], list[str]]:
-    """Every phrase made only of ``known`` words, and, to log, the samples and slot values
-    left out for a word the recogniser cannot say."""
+    """Every phrase made only of words the recogniser ``can_say`` (every phrase, without
+    it), and, to log, the samples and slot values left out for a word it cannot say. A
+    slot is filled by every way its values are said (the numbers as words)."""
     def speakable(text: str) -> bool:
-        return known is None or all(word in known for word in text.split())
+        return can_say is None or all(can_say(word) for word in text.split())
 
     found: set[str] = set()
     dropped: set[str] = set()
     for template in templates(understand, leave_out):
         options: list[list[str]] = []
         for kind, text in template.parts:
-            values = [text] if kind == "word" else [v for v in slot_values(understand, text) if v]
+            values = [text] if kind == "word" else [v for v in understand.spoken_values(text) if v]
             dropped.update(f"{value} ({text})" for value in values
                            if kind == "slot" and not speakable(value))
             options.append([value for value in values if speakable(value)])
@@ -118,19 +96,19 @@ def sayable(understand: Resolver, known: set[str] | None = None,
     return found, sorted(dropped)
 
 
-def build_grammar(understand: Resolver, known: set[str] | None = None,
+def build_grammar(understand: Resolver, can_say: Callable[[str], bool] | None = None,
                   garbage: float | None = None, leave_out: re.Pattern[str] | None = None,
                   ) -> tuple[Grammar, list[str]]:
     """A grammar of everything the resolver understands, and what was left out.
 
-    ``known`` is the set of words the recogniser can say; phrases or slot values with
-    another word are dropped and returned so the caller can log them. With ``garbage``
+    Phrases or slot values with a word the recogniser cannot say (``can_say``) are
+    dropped and returned so the caller can log them. With ``garbage``
     (a weight such as 1e-10) the grammar also allows any string of single phones, so
     speech that is not a command can come out as garbage instead of the nearest
     command. Literal phrases that ``leave_out`` finds are not in it (and not reported as
     dropped).
     """
-    found, dropped = sayable(understand, known, leave_out)
+    found, dropped = sayable(understand, can_say, leave_out)
     automaton = _Automaton(found)
     moves = automaton.transitions()
     start = automaton.start

@@ -7,6 +7,7 @@ questions, because PocketSphinx refuses a grammar with an unknown word.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from skill.understanding.grammar import GARBAGE_PREFIX, PHONES
@@ -52,3 +53,8 @@ def add_pronunciations(decoder: Any, garbage: bool = False) -> list[str]:
         # Updating the searches once, after the last word, is much faster.
         decoder.add_word(word, phones, index == len(entries) - 1)
     return added
+
+
+def can_say(decoder: Any) -> Callable[[str], bool]:
+    """Whether the decoder's dictionary has a word (the guide's own words once added)."""
+    return lambda word: decoder.lookup_word(word) is not None

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from skill.understanding import language_model
-from skill.understanding.grammar import phrases
-from skill.understanding.lexicon import add_pronunciations
+from skill.understanding.grammar import sayable
+from skill.understanding.lexicon import add_pronunciations, can_say
 from skill.understanding.resolver import Resolver
 
 GENERAL_WORDS, GENERAL_SHARE = 20_000, 0.05
@@ -56,11 +56,10 @@ def open_decoder(understand: Resolver) -> Any:
 
     decoder = Decoder(lm=None, logfn=os.devnull, **OPEN_SEARCH)
     add_pronunciations(decoder)
-    sayable = tuple(phrase for phrase in phrases(understand)
-                    if all(decoder.lookup_word(word) is not None for word in phrase.split()))
+    sentences, _ = sayable(understand, can_say(decoder))  # the grammar logs what is left out
     with tempfile.TemporaryDirectory() as folder:  # PocketSphinx reads models from files
         path = Path(folder) / "guide.arpa"
-        path.write_text(open_model(sayable), encoding="utf-8")
+        path.write_text(open_model(tuple(sorted(sentences))), encoding="utf-8")
         decoder.add_lm_file(OPEN_SEARCH_NAME, str(path))
     decoder.activate_search(OPEN_SEARCH_NAME)
     return decoder

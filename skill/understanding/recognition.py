@@ -39,8 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from skill.understanding.grammar import GARBAGE_PREFIX, build_grammar, other_subjects, phrases
-from skill.understanding.lexicon import add_pronunciations
+from skill.understanding.grammar import GARBAGE_PREFIX, build_grammar, other_subjects
+from skill.understanding.lexicon import add_pronunciations, can_say
 from skill.understanding.open_pass import open_decoder
 from skill.understanding.own_words import (
     ANSWER,
@@ -226,10 +226,8 @@ class Recognizer:
         self.decoder = Decoder(lm=None, logfn=os.devnull, kws_threshold=keyword_threshold,
                                **{**GRAMMAR_OPTIONS, **options})
         add_pronunciations(self.decoder, garbage=True)
-        leave_out = other_subjects()
-        known = {word for phrase in phrases(self.understand, leave_out) for word in phrase.split()
-                 if self.decoder.lookup_word(word) is not None}
-        grammar, dropped = build_grammar(self.understand, known, garbage=reject, leave_out=leave_out)
+        grammar, dropped = build_grammar(self.understand, can_say(self.decoder), garbage=reject,
+                                         leave_out=other_subjects())
         for phrase in dropped:
             log.info("recognition: left out (word not in the dictionary): %s", phrase)
         self.dropped = dropped
